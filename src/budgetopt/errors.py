@@ -1,0 +1,87 @@
+"""Problems with user input, collected rather than raised one at a time.
+
+Every check in budgetopt that looks at something a person wrote (a CSV table, a manifest, a
+parameters file) records a :class:`Problem` naming *where* (file, row, column), *what* (the value)
+and *which rule* it broke, and carries on. Only when a whole stage has been checked are the
+problems raised together as one :class:`InputError`, so an analyst fixes everything in one pass
+instead of meeting errors one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule in one place of the user's input.
+
+    ``row`` is the line number in the file as a text editor shows it (the header is line 1), so
+    the analyst can go straight to it; ``None`` when the problem is about the whole file.
+    """
+
+    file: str
+    rule: str
+    row: int | None = None
+    column: str | None = None
+    value: object = None
+    key: str | None = None  # a key of a YAML file, dotted ('pins.0.amount_gbp')
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", line {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        if self.key is not None:
+            where += f", key '{self.key}'"
+        shown = "" if self.value is None else f": value {_show(self.value)}"
+        return f"{where}{shown} — {self.rule}"
+
+
+def _show(value: object) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class InputError(Exception):
+    """Raised when input fails its checks; holds every problem found, not just the first."""
+
+    def __init__(self, problems: Iterable[Problem], what: str = "input") -> None:
+        self.problems = list(problems)
+        self.what = what
+        super().__init__(self.report())
+
+    def report(self, limit: int = 50) -> str:
+        n = len(self.problems)
+        lines = [f"{self.what} is not valid: {n} problem{'s' if n != 1 else ''} found"]
+        lines += [f"  - {p}" for p in self.problems[:limit]]
+        if n > limit:
+            lines.append(f"  ... and {n - limit} more")
+        return "\n".join(lines)
+
+
+class ProblemLog:
+    """Collects problems for one stage; :meth:`raise_if_any` ends the stage."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        file: str,
+        rule: str,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+        key: str | None = None,
+    ) -> None:
+        self.problems.append(Problem(file, rule, row, column, value, key))
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def raise_if_any(self, what: str) -> None:
+        if self.problems:
+            raise InputError(self.problems, what)

@@ -1,0 +1,418 @@
+"""The allocation linear programme, one function per constraint family.
+
+:func:`build_model` creates the PuLP problem from :class:`~budgetopt.inputs.ModelInputs` by calling
+the ``add_*`` family functions in a fixed order (after PyPSA's ``define_*_constraints``). Every
+column and row is named after its family and keys and registered in :class:`LpModel`, so reports
+can cite a limit and the warm re-solve can find it again.
+
+Every number that a scenario can change — stream amounts, priority weights, τ, δ, pins — is
+computed by a ``*_numbers`` function that both the builder and the warm re-solve call: one source
+of truth, so a warm edit can never drift from a fresh build. The structure (which columns and
+rows exist) depends only on the dataset and the number of plan years.
+
+Formulation (see docs/model.md):
+
+* ``x[s,a,y]`` £ to service s in area a (``force`` for force-wide services) in year y;
+  ``z[s,a,y,k]`` the part of it on benefit-curve segment k (width scaled by the area's need share);
+  slopes fall along a curve, so the LP fills segments in order without integer variables.
+* ``t[s,y]`` service total, ``g[f,s,y]`` stream f's money spent on service s (only where the
+  ring-fence allows), ``T[k,y]`` scheme total, ``d[s,y]`` year-on-year move.
+* Two-sided limits around known amounts are column bounds (scheme floor/cap on ``T``, stability
+  band on ``d``, minimum/capacity/contract/pin on ``t``), not pairs of rows: warm re-solves were
+  5–24× slower with two rows (performance notes).
+* The fairness band depends on a decision (the scheme total), so it needs two rows per area; the
+  rows act on aggregate columns ``X[k,a,y]`` and ``S[k,y]`` so that a change of τ edits exactly
+  two coefficients per area.
+* Anchor columns (``up/dn`` on service totals, ``p/q`` on area splits) carry no stage-1 cost; the
+  second stage uses them to pick, among equally valuable allocations, the one closest to last
+  year's (see :mod:`budgetopt.solve`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from budgetopt.inputs import ModelInputs
+from budgetopt.schemas import FORCE_AREA
+
+# Stage-2 cost scale: deviations cost 1e6/max(base, FLOOR) per £, i.e. about 1 per £ for a £1m
+# service, so costs stay well above solver tolerances; ties between equal services are broken by
+# a deterministic perturbation of at most TIE_SPREAD (services listed first move first).
+ANCHOR_COST_SCALE = 1e6
+ANCHOR_BASE_FLOOR = 10_000.0
+TIE_SPREAD = 0.01
+
+
+@dataclass
+class Block:
+    """A family's columns or rows: PuLP objects in creation order, with their keys."""
+
+    keys: list[tuple] = field(default_factory=list)
+    items: list = field(default_factory=list)
+    pos: dict[tuple, int] = field(default_factory=dict)
+
+    def add(self, key: tuple, item: object) -> None:
+        self.pos[key] = len(self.keys)
+        self.keys.append(key)
+        self.items.append(item)
+
+    def __getitem__(self, key: tuple):
+        return self.items[self.pos[key]]
+
+    def __contains__(self, key: tuple) -> bool:
+        return key in self.pos
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+@dataclass
+class LpModel:
+    """The built PuLP problem with its families of columns and rows, by name and key."""
+
+    inputs: ModelInputs
+    prob: pulp.LpProblem
+    cols: dict[str, Block] = field(default_factory=dict)
+    rows: dict[str, Block] = field(default_factory=dict)
+    # per z column: unweighted social value per £ and the service's row in the weight matrix
+    z_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    z_service: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+
+    def col_block(self, family: str) -> Block:
+        return self.cols.setdefault(family, Block())
+
+    def row_block(self, family: str) -> Block:
+        return self.rows.setdefault(family, Block())
+
+    @property
+    def services(self) -> pd.DataFrame:
+        return self.inputs.dataset.services
+
+    @property
+    def years(self) -> list[int]:
+        return self.inputs.years
+
+
+def _name(family: str, key: tuple) -> str:
+    text = "_".join(str(k) for k in key)
+    return f"{family}_" + "".join(ch if ch.isalnum() else "_" for ch in text)
+
+
+def _var(m: LpModel, family: str, key: tuple, lo: float | None = 0.0,
+         hi: float | None = None) -> pulp.LpVariable:
+    v = m.prob.add_variable(_name(family, key), lowBound=lo, upBound=hi)
+    m.col_block(family).add(key, v)
+    return v
+
+
+def _row(m: LpModel, family: str, key: tuple, terms: list[tuple], sense: str,
+         rhs: float) -> None:
+    expr = pulp.LpAffineExpression(terms)
+    con = {"<=": expr <= rhs, ">=": expr >= rhs, "==": expr == rhs}[sense]
+    name = _name(family, key)
+    m.prob.addConstraint(con, name)
+    m.row_block(family).add(key, m.prob.get_constraint_by_name(name))
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers a scenario can change (shared by the builder and the warm re-solve)
+# --------------------------------------------------------------------------------------------
+def service_weights(inputs: ModelInputs) -> pd.Series:
+    """Priority weight of each service: Σ_p share[s,p]·w[p]."""
+    shares = inputs.dataset.service_priorities["share"].unstack("priority_id").fillna(0.0)
+    w = inputs.priority_weights.reindex(shares.columns).fillna(0.0)
+    return (shares @ w).reindex(inputs.dataset.services.index).fillna(0.0)
+
+
+def stage1_costs(m: LpModel, inputs: ModelInputs) -> np.ndarray:
+    """Objective coefficient of each z column: weight_s · social value per £ (to maximise)."""
+    w = service_weights(inputs).to_numpy()
+    return w[m.z_service] * m.z_value
+
+
+def contract_amount(service: pd.Series, base_year: int, year: int) -> float | None:
+    """Contract value in ``year`` with its annual uplift, or None when no contract binds."""
+    value = service["contract_value_gbp"]
+    if pd.isna(value) or value <= 0 or year > service["contract_end_year"]:
+        return None
+    return float(value * (1 + service["contract_uplift"]) ** (year - base_year))
+
+
+def service_limits(inputs: ModelInputs, s: str, y: int) -> list[tuple[str, float, float]]:
+    """Every limit on t[s,y] as (family, low, high): the service's minimum and capacity, its
+    contract held at the uplifted value, a pin fixing it. The model applies their intersection;
+    explanations read which family set the binding side."""
+    row = inputs.dataset.services.loc[s]
+    limits = [("service", float(row["min_gbp"]), float(row["capacity_gbp"]))]
+    c = contract_amount(row, inputs.base_year, y)
+    if c is not None:
+        limits.append(("contract", c, c))
+    for pin in inputs.pins:
+        if (pin.service, pin.year) == (s, y):
+            limits.append(("pin", pin.amount_gbp, pin.amount_gbp))
+    return limits
+
+
+def service_total_numbers(m: LpModel, inputs: ModelInputs) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of t[s,y]: the intersection of its limits (empty, hence infeasible, on conflict)."""
+    keys = m.cols["t"].keys
+    lo, hi = np.empty(len(keys)), np.empty(len(keys))
+    for i, (s, y) in enumerate(keys):
+        limits = service_limits(inputs, s, y)
+        lo[i] = max(a for _, a, _ in limits)
+        hi[i] = min(b for _, _, b in limits)
+    return lo, hi
+
+
+def stream_numbers(m: LpModel, inputs: ModelInputs) -> tuple[np.ndarray, np.ndarray]:
+    """Row bounds of stream[f,y]: spend at most the amount, exactly it if it must be spent."""
+    streams = inputs.dataset.streams
+    keys = m.rows["stream"].keys
+    hi = np.array([inputs.stream_amounts.at[f, y] for f, y in keys], dtype=float)
+    must = np.array([bool(streams.at[f, "must_spend"]) for f, _ in keys])
+    lo = np.where(must, hi, -np.inf)
+    return lo, hi
+
+
+def stability_numbers(m: LpModel, inputs: ModelInputs) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of d[s,y]: ±δ of the service's base-year amount."""
+    base = inputs.dataset.services["last_year_gbp"]
+    half = np.array([inputs.scenario.stability_limit * base[s] for s, _ in m.cols["d"].keys])
+    return -half, half
+
+
+def fairness_coefficient(inputs: ModelInputs, scheme: str, area: str) -> tuple[float, float]:
+    """Coefficient of S[k,y] in the fair_hi and fair_lo rows of area a: −(1±τ)·need share."""
+    tau = inputs.scenario.fairness_tolerance
+    n = float(inputs.dataset.need_shares.at[scheme, area])
+    return -(1 + tau) * n, -(1 - tau) * n
+
+
+def fairness_coefficients(m: LpModel, inputs: ModelInputs) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fairness_coefficient` for every fair_hi/fair_lo row, in row order."""
+    pairs = [fairness_coefficient(inputs, k, a) for k, a, _ in m.rows["fair_hi"].keys]
+    return np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+
+
+# --------------------------------------------------------------------------------------------
+# Families
+# --------------------------------------------------------------------------------------------
+def add_allocations(m: LpModel) -> None:
+    """x[s,a,y] and its benefit-curve segments z; ``curve`` rows link them (x = Σ_k z)."""
+    ds = m.inputs.dataset
+    curves = ds.curves.sort_index()
+    outcome_value = ds.outcomes["value_gbp"]
+    z_value, z_service = [], []
+    for si, (s, svc) in enumerate(ds.services.iterrows()):
+        segs = curves.loc[s]
+        per_gbp = outcome_value[svc["outcome_id"]] * segs["outcomes_per_1k_gbp"].to_numpy() / 1000
+        if svc["area_split"]:
+            shares = ds.need_shares.loc[svc["scheme_id"]]
+        else:
+            shares = pd.Series({FORCE_AREA: 1.0})
+        for a, n in shares.items():
+            for y in m.years:
+                x = _var(m, "x", (s, a, y))
+                terms = [(x, 1.0)]
+                for (k, seg), v in zip(segs.iterrows(), per_gbp, strict=True):
+                    z = _var(m, "z", (s, a, y, int(k)), 0.0, float(seg["width_gbp"] * n))
+                    terms.append((z, -1.0))
+                    z_value.append(v)
+                    z_service.append(si)
+                _row(m, "curve", (s, a, y), terms, "==", 0.0)
+    m.z_value, m.z_service = np.array(z_value), np.array(z_service, dtype=int)
+
+
+def add_service_bounds(m: LpModel) -> None:
+    """t[s,y] = Σ_a x[s,a,y] (``service_total`` rows). Its bounds combine the service's minimum
+    and capacity, contracts (the annual contract value with its uplift, held in every plan year up
+    to the end year) and pins — see :func:`service_limits`."""
+    x = m.cols["x"]
+    by_service: dict[tuple, list] = {}
+    for (s, _a, y), v in zip(x.keys, x.items, strict=True):
+        by_service.setdefault((s, y), []).append(v)
+    for (s, y), xs in by_service.items():
+        t = _var(m, "t", (s, y))
+        _row(m, "service_total", (s, y), [(t, 1.0), *((v, -1.0) for v in xs)], "==", 0.0)
+    lo, hi = service_total_numbers(m, m.inputs)
+    for v, a, b in zip(m.cols["t"].items, lo, hi, strict=True):
+        v.lowBound, v.upBound = float(a), float(b)
+
+
+def add_funding(m: LpModel) -> None:
+    """Flows g[f,s,y]: ring-fenced streams reach only eligible schemes; each stream spends at
+    most its amount (exactly it when it must be spent); ``flow_balance`` rows make the flows
+    into a service equal its total."""
+    ds = m.inputs.dataset
+    services = ds.services
+    flows_in: dict[tuple, list] = {}
+    spend: dict[tuple, list] = {}
+    for f in ds.streams.index:
+        eligible = ds.eligible_schemes(f)
+        for s, svc in services.iterrows():
+            if svc["scheme_id"] not in eligible:
+                continue
+            for y in m.years:
+                g = _var(m, "g", (f, s, y))
+                flows_in.setdefault((s, y), []).append(g)
+                spend.setdefault((f, y), []).append(g)
+    t = m.cols["t"]
+    for key in t.keys:
+        terms = [(g, 1.0) for g in flows_in.get(key, [])]
+        _row(m, "flow_balance", key, [*terms, (t[key], -1.0)], "==", 0.0)
+    for f in ds.streams.index:
+        for y in m.years:
+            _row(m, "stream", (f, y), [(g, 1.0) for g in spend.get((f, y), [])], "<=", 0.0)
+    lo, hi = stream_numbers(m, m.inputs)
+    for con, a, b in zip(m.rows["stream"].items, lo, hi, strict=True):
+        _set_row_bounds(con, a, b)
+
+
+def add_scheme_bounds(m: LpModel) -> None:
+    """T[k,y] = Σ_{s∈k} t[s,y] with the scheme's floor and cap as T's bounds."""
+    ds = m.inputs.dataset
+    t = m.cols["t"]
+    for k, scheme in ds.schemes.iterrows():
+        members = ds.services.index[ds.services["scheme_id"] == k]
+        for y in m.years:
+            T = _var(m, "T", (k, y), float(scheme["floor_gbp"]), float(scheme["cap_gbp"]))
+            _row(m, "scheme_total", (k, y), [(T, 1.0), *((t[(s, y)], -1.0) for s in members)],
+                 "==", 0.0)
+
+
+def add_stability(m: LpModel) -> None:
+    """Each year-on-year move of a continuing service (base amount > 0) is d[s,y] ∈ ±δ·base:
+    t[s,y] − t[s,y−1] − d[s,y] = 0, with t[s,base year] the base-year amount."""
+    ds = m.inputs.dataset
+    t = m.cols["t"]
+    for s, svc in ds.services.iterrows():
+        base = float(svc["last_year_gbp"])
+        if base <= 0:
+            continue
+        for i, y in enumerate(m.years):
+            d = _var(m, "d", (s, y), None, None)
+            terms = [(t[(s, y)], 1.0), (d, -1.0)]
+            if i:
+                terms.append((t[(s, m.years[i - 1])], -1.0))
+            _row(m, "stability", (s, y), terms, "==", 0.0 if i else base)
+    lo, hi = stability_numbers(m, m.inputs)
+    for v, a, b in zip(m.cols["d"].items, lo, hi, strict=True):
+        v.lowBound, v.upBound = float(a), float(b)
+
+
+def add_fairness(m: LpModel) -> None:
+    """Within an area-split scheme each area's share of the area-split total stays within ±τ of
+    its need share: X[k,a,y] ≤ (1+τ)·n·S[k,y] and X[k,a,y] ≥ (1−τ)·n·S[k,y]."""
+    ds = m.inputs.dataset
+    x = m.cols["x"]
+    split = ds.services[ds.services["area_split"].astype(bool)]
+    for k in ds.need_shares.index:
+        members = split.index[split["scheme_id"] == k]
+        if members.empty:
+            continue
+        for y in m.years:
+            S = _var(m, "S", (k, y))
+            area_cols = []
+            for a in ds.areas.index:
+                X = _var(m, "X", (k, a, y))
+                area_cols.append(X)
+                _row(m, "fair_area", (k, a, y),
+                     [(X, 1.0), *((x[(s, a, y)], -1.0) for s in members)], "==", 0.0)
+            _row(m, "fair_total", (k, y), [(S, 1.0), *((X, -1.0) for X in area_cols)], "==", 0.0)
+            for a, X in zip(ds.areas.index, area_cols, strict=True):
+                c_hi, c_lo = fairness_coefficient(m.inputs, k, a)
+                _row(m, "fair_hi", (k, a, y), [(X, 1.0), (S, c_hi)], "<=", 0.0)
+                _row(m, "fair_lo", (k, a, y), [(X, 1.0), (S, c_lo)], ">=", 0.0)
+
+
+def add_anchors(m: LpModel) -> None:
+    """Deviation columns used by the second stage (no cost in the first):
+    ``anchor[s,y]``: t − up + dn = base; ``area_anchor[s,a,y]``: x − n·t − p + q = 0."""
+    ds = m.inputs.dataset
+    t = m.cols["t"]
+    for (s, y), tv in zip(t.keys, t.items, strict=True):
+        up, dn = _var(m, "up", (s, y)), _var(m, "dn", (s, y))
+        _row(m, "anchor", (s, y), [(tv, 1.0), (up, -1.0), (dn, 1.0)], "==",
+             float(ds.services.at[s, "last_year_gbp"]))
+    for (s, a, y), xv in zip(m.cols["x"].keys, m.cols["x"].items, strict=True):
+        if a == FORCE_AREA:
+            continue
+        n = float(ds.need_shares.at[ds.services.at[s, "scheme_id"], a])
+        p, q = _var(m, "p", (s, a, y)), _var(m, "q", (s, a, y))
+        _row(m, "area_anchor", (s, a, y), [(xv, 1.0), (t[(s, y)], -n), (p, -1.0), (q, 1.0)],
+             "==", 0.0)
+
+
+def _set_row_bounds(con: pulp.LpConstraint, lo: float, hi: float) -> None:
+    """Give a one-sided or equality PuLP row the bounds [lo, hi] (one of them infinite or equal)."""
+    if lo == hi:
+        con.sense, con.constant = pulp.LpConstraintEQ, -lo
+    elif np.isinf(lo):
+        con.sense, con.constant = pulp.LpConstraintLE, -hi
+    elif np.isinf(hi):
+        con.sense, con.constant = pulp.LpConstraintGE, -lo
+    else:  # pragma: no cover - the model never asks for a ranged row
+        raise ValueError("ranged rows are not representable in PuLP")
+
+
+def set_objective(m: LpModel) -> None:
+    costs = stage1_costs(m, m.inputs)
+    m.prob.setObjective(pulp.LpAffineExpression(
+        list(zip(m.cols["z"].items, costs.tolist(), strict=True))))
+
+
+FAMILIES = (
+    add_allocations,
+    add_service_bounds,
+    add_funding,
+    add_scheme_bounds,
+    add_stability,
+    add_fairness,
+    add_anchors,
+)
+
+
+def build_model(inputs: ModelInputs) -> LpModel:
+    """Build the PuLP problem for a scenario: every family in order, then the objective."""
+    m = LpModel(inputs, pulp.LpProblem(f"budgetopt_{inputs.scenario.name}", pulp.LpMaximize))
+    for family in FAMILIES:
+        family(m)
+    set_objective(m)
+    return m
+
+
+# --------------------------------------------------------------------------------------------
+# Stage-2 and stage-3 costs (uniqueness)
+# --------------------------------------------------------------------------------------------
+def anchor_costs(m: LpModel) -> dict[str, np.ndarray]:
+    """Stage 2: relative distance from last year's service totals and from need-share splits."""
+    ds = m.inputs.dataset
+    base = ds.services["last_year_gbp"]
+    order = {s: i for i, s in enumerate(ds.services.index)}
+    n = len(order)
+
+    def per_service(keys: list[tuple]) -> np.ndarray:
+        return np.array([
+            ANCHOR_COST_SCALE / max(base[k[0]], ANCHOR_BASE_FLOOR)
+            * (1 + TIE_SPREAD * order[k[0]] / n) for k in keys])
+
+    costs = {"up": per_service(m.cols["up"].keys), "dn": per_service(m.cols["dn"].keys)}
+    if "p" in m.cols:
+        costs["p"] = costs["q"] = per_service(m.cols["p"].keys)
+    return costs
+
+
+def flow_costs(m: LpModel) -> dict[str, np.ndarray]:
+    """Stage 3: pay each service from ring-fenced money first, unrestricted money last, with a
+    deterministic order between services so that the split of streams is unique."""
+    ds = m.inputs.dataset
+    streams = ds.streams
+    order = {s: i for i, s in enumerate(ds.services.index)}
+    n = len(order)
+    rank = {f: (0.0 if streams.at[f, "ring_fenced"] else 1.0) for f in streams.index}
+    return {"g": np.array([(1 + rank[f]) * (1 + TIE_SPREAD * order[s] / n)
+                           for f, s, _ in m.cols["g"].keys])}
