@@ -58,6 +58,48 @@ def validate(path: Path) -> None:
     click.echo("\nThe dataset is valid.")
 
 
+@cli.command()
+@click.argument("params", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Folder for allocation.csv, flows.csv and result.json "
+              "(default: reports/<scenario>/).")
+@click.option("--solver", type=click.Choice(["highs", "cbc"]), default=None,
+              help="Override the scenario's solver.")
+@_input_errors_exit_2
+def solve(params: Path, out: Path | None, solver: str | None) -> None:
+    """Solve one scenario and write its allocation, flows and result summary."""
+    from budgetopt.inputs import load_inputs
+    from budgetopt.results import make_result
+    from budgetopt.scenario import repository_root
+    from budgetopt.solve import Allocator
+
+    inputs = load_inputs(params)
+    alloc = Allocator(inputs, solver)
+    result = make_result(alloc, alloc.solve(warm=False))
+    out = out or repository_root(params.parent) / "reports" / inputs.scenario.name
+    write_solution(result, out)
+    click.echo(result.text)
+    click.echo(f"\nWritten to {out}/")
+    if not result.is_optimal:
+        sys.exit(EXIT_NOT_MET)
+
+
+def write_solution(result, out: Path) -> None:
+    """allocation.csv, flows.csv and result.json; tables only when an allocation exists."""
+    from budgetopt import files
+    from budgetopt.dataset import fy
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("allocation.csv", "flows.csv"):
+        (out / name).unlink(missing_ok=True)
+    if result.is_optimal:
+        for name, table in (("allocation.csv", result.allocation()),
+                            ("flows.csv", result.flows())):
+            table.insert(1, "financial_year", table["year"].map(fy))
+            files.write_csv(out / name, table)
+    files.write_text(out / "result.json", result.to_json() + "\n")
+
+
 def main() -> None:
     cli(prog_name="budgetopt")
 

@@ -144,6 +144,19 @@ class Dataset:
             shares[scheme_id] = index / index.sum()
         return pd.DataFrame(shares).T.rename_axis(index="scheme_id", columns="area_id")
 
+    @cached_property
+    def need_intensity(self) -> pd.DataFrame:
+        """Outcomes-per-£ multiplier of each area in each area-split scheme (rows scheme).
+
+        An area's need per head relative to the force, (need share / population share),
+        normalised so that at a need-proportional split the multipliers average to 1 — the
+        dataset's curve is then the force-level curve. Money goes further where need per head is
+        higher; the fairness band stops the split drifting far from the need formula.
+        """
+        pop = self.tables["areas"]["population"] / self.tables["areas"]["population"].sum()
+        ratio = self.need_shares / pop
+        return ratio.div((self.need_shares * ratio).sum(axis=1), axis=0)
+
     def eligible_schemes(self, stream_id: str) -> set[str]:
         """Schemes a stream may fund: its eligibility rows if ring-fenced, else every scheme."""
         if not self.tables["streams"].at[stream_id, "ring_fenced"]:

@@ -202,7 +202,11 @@ def fairness_coefficients(m: LpModel, inputs: ModelInputs) -> tuple[np.ndarray, 
 # Families
 # --------------------------------------------------------------------------------------------
 def add_allocations(m: LpModel) -> None:
-    """x[s,a,y] and its benefit-curve segments z; ``curve`` rows link them (x = Σ_k z)."""
+    """x[s,a,y] and its benefit-curve segments z; ``curve`` rows link them (x = Σ_k z).
+
+    For an area-split service, area a's curve has the dataset's segment widths scaled by its
+    need share and outcomes per £ scaled by its need intensity (need per head relative to the
+    force), so money goes further where need per head is higher."""
     ds = m.inputs.dataset
     curves = ds.curves.sort_index()
     outcome_value = ds.outcomes["value_gbp"]
@@ -212,8 +216,10 @@ def add_allocations(m: LpModel) -> None:
         per_gbp = outcome_value[svc["outcome_id"]] * segs["outcomes_per_1k_gbp"].to_numpy() / 1000
         if svc["area_split"]:
             shares = ds.need_shares.loc[svc["scheme_id"]]
+            intensity = ds.need_intensity.loc[svc["scheme_id"]]
         else:
             shares = pd.Series({FORCE_AREA: 1.0})
+            intensity = pd.Series({FORCE_AREA: 1.0})
         for a, n in shares.items():
             for y in m.years:
                 x = _var(m, "x", (s, a, y))
@@ -221,7 +227,7 @@ def add_allocations(m: LpModel) -> None:
                 for (k, seg), v in zip(segs.iterrows(), per_gbp, strict=True):
                     z = _var(m, "z", (s, a, y, int(k)), 0.0, float(seg["width_gbp"] * n))
                     terms.append((z, -1.0))
-                    z_value.append(v)
+                    z_value.append(v * float(intensity[a]))
                     z_service.append(si)
                 _row(m, "curve", (s, a, y), terms, "==", 0.0)
     m.z_value, m.z_service = np.array(z_value), np.array(z_service, dtype=int)
