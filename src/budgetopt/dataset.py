@@ -188,10 +188,10 @@ class Dataset:
             numeric = [c.name for c in spec.columns if c.kind in (Kind.MONEY, Kind.NUMBER)]
             numeric = [c for c in numeric if c not in spec.key]
             for key, row in frame.iterrows():
-                key_text = "/".join(map(str, key)) if isinstance(key, tuple) else str(key)
+                text = key_text(key)
                 for col in numeric:
-                    if pd.notna(row[col]) and not self.is_sourced(name, key_text, col):
-                        out.append((name, key_text, col))
+                    if pd.notna(row[col]) and not self.is_sourced(name, text, col):
+                        out.append((name, text, col))
         return out
 
     def summary(self) -> str:
@@ -232,6 +232,12 @@ class Dataset:
             f"({len(self.manifest.sources)} sources); {n_placeholder} placeholder figures",
         ]
         return "\n".join(lines)
+
+
+def key_text(values: object) -> str:
+    """A row's key as written in dataset.yaml: parts joined by '/', numbers without '.0'."""
+    parts = values if isinstance(values, tuple | list) else (values,)
+    return "/".join(f"{p:g}" if isinstance(p, float) else str(p) for p in parts)
 
 
 def fy(year: int) -> str:
@@ -403,11 +409,14 @@ def _read_table(path: Path, spec: Table, log: ProblemLog) -> pd.DataFrame | None
         log.add(file, f"table is empty: it has a header but no rows (table '{spec.name}')")
         return None
     frame = pd.DataFrame.from_records(records)
+    for col in spec.columns:  # empty numeric cells become NaN, not None, so comparisons work
+        if col.kind in (Kind.YEAR, Kind.MONEY, Kind.NUMBER):
+            frame[col.name] = pd.to_numeric(frame[col.name], errors="coerce")
     dup = frame.duplicated(list(spec.key), keep="first")
-    for _, row in frame[dup].iterrows():
-        keys = "/".join(str(row[k]) for k in spec.key)
-        log.add(file, f"duplicate {' + '.join(spec.key)}: each must appear once", row=row["_line"],
-                column=spec.key[-1], value=keys)
+    for line, keys in zip(frame.loc[dup, "_line"], frame.loc[dup, list(spec.key)].itertuples(
+            index=False, name=None), strict=True):
+        log.add(file, f"duplicate {' + '.join(spec.key)}: each must appear once", row=int(line),
+                column=spec.key[-1], value=key_text(keys))
     return frame
 
 
@@ -545,12 +554,15 @@ def _check_across_tables(
     # services
     each("services", services["min_gbp"] > services["capacity_gbp"], "min_gbp",
          lambda r: f"minimum is above capacity (£{r['capacity_gbp']:,.0f})")
+    each("services", services["last_year_gbp"] > services["capacity_gbp"], "last_year_gbp",
+         lambda r: f"last year's amount is above capacity (£{r['capacity_gbp']:,.0f}): raise "
+         "the capacity or explain the drop with a pin")
     has_contract = services["contract_value_gbp"].fillna(0) > 0
     for col in ("contract_end_year", "contract_uplift"):
         each("services", has_contract & services[col].isna(), col,
              "service has a contract value, so this is required")
-    each("services", ~has_contract & services["contract_end_year"].notna(), "contract_end_year",
-         "contract end year given but no contract_value_gbp")
+        each("services", ~has_contract & services[col].notna(), col,
+             "given but the service has no contract_value_gbp (leave all contract fields empty)")
     each("services", has_contract & (services["contract_value_gbp"] > services["capacity_gbp"]),
          "contract_value_gbp", lambda r: f"contract value is above capacity "
          f"(£{r['capacity_gbp']:,.0f})")
@@ -636,14 +648,23 @@ def _check_across_tables(
             log.add(str(folder / MANIFEST), f"unknown column of {sf.table}",
                     key=f"{key}.column", value=sf.column)
             continue
-        keys = frame[list(spec.key)].astype(str).agg("/".join, axis=1)
-        hit = frame[keys == sf.key]
+        if spec.column(sf.column).kind not in (Kind.MONEY, Kind.NUMBER):
+            log.add(str(folder / MANIFEST), f"column of {sf.table} is not a figure (only money "
+                    "and number columns can be sourced)", key=f"{key}.column", value=sf.column)
+            continue
+        keys = [key_text(k) for k in frame[list(spec.key)].itertuples(index=False, name=None)]
+        hit = frame[[k == sf.key for k in keys]]
         if hit.empty:
             log.add(str(folder / MANIFEST), f"no row with this key in {sf.table}",
                     key=f"{key}.key", value=sf.key)
-        elif abs(float(hit[sf.column].iloc[0]) - sf.value) > 1e-9:
+            continue
+        cell = hit[sf.column].iloc[0]
+        if pd.isna(cell):
+            log.add(str(folder / MANIFEST), f"the cell in {sf.table} is empty",
+                    key=f"{key}.value", value=sf.value)
+        elif abs(float(cell) - sf.value) > 1e-9:
             log.add(str(folder / MANIFEST), f"value differs from the cell in {sf.table} "
-                    f"({hit[sf.column].iloc[0]:g})", key=f"{key}.value", value=sf.value)
+                    f"({cell:g})", key=f"{key}.value", value=sf.value)
 
 
 def check_dataset(folder: str | Path) -> list[str]:

@@ -41,6 +41,8 @@ class Problem:
 
 
 def _show(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -41,10 +41,12 @@ from budgetopt.schemas import FORCE_AREA
 
 # Stage-2 cost scale: deviations cost 1e6/max(base, FLOOR) per £, i.e. about 1 per £ for a £1m
 # service, so costs stay well above solver tolerances; ties between equal services are broken by
-# a deterministic perturbation of at most TIE_SPREAD (services listed first move first).
+# a deterministic perturbation of at most TIE_SPREAD: deviations of services listed earlier
+# cost slightly less, so among otherwise equal services the earlier ones absorb the change.
 ANCHOR_COST_SCALE = 1e6
 ANCHOR_BASE_FLOOR = 10_000.0
 TIE_SPREAD = 0.01
+AREA_TIE_SPREAD = 0.1
 
 
 @dataclass
@@ -408,7 +410,14 @@ def anchor_costs(m: LpModel) -> dict[str, np.ndarray]:
 
     costs = {"up": per_service(m.cols["up"].keys), "dn": per_service(m.cols["dn"].keys)}
     if "p" in m.cols:
-        costs["p"] = costs["q"] = per_service(m.cols["p"].keys)
+        # Swapping area shares between two services keeps every service and area total: with a
+        # cost per service only, such swaps would cost nothing and stay tied. A second,
+        # per-area perturbation makes every swap cost something, so the split is unique.
+        area = {a: j for j, a in enumerate(ds.areas.index)}
+        n_areas = len(area)
+        keys = m.cols["p"].keys
+        per_area = np.array([1 + AREA_TIE_SPREAD * area[k[1]] / n_areas for k in keys])
+        costs["p"] = costs["q"] = per_service(keys) * per_area
     return costs
 
 

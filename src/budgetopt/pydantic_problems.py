@@ -17,10 +17,21 @@ _MESSAGES = {
 }
 
 
+# Type tags pydantic inserts in error locations for union and constrained types.
+_TYPE_TAGS = {"constrained-float", "float", "int", "str", "dict[int,constrained-float]",
+              "function-before[_year(), constrained-int]", "dict", "list", "bool"}
+
+
 def problems_from(error: ValidationError, file: str) -> list[Problem]:
-    out = []
+    """One problem per key: pydantic reports each member of a union separately (an override
+    may be an amount or a year -> amount mapping); keep the first, with the key cleaned."""
+    out, seen = [], set()
     for e in error.errors():
-        key = ".".join(str(p) for p in e["loc"]) or None
+        loc = [str(p) for p in e["loc"] if str(p) not in _TYPE_TAGS and "[" not in str(p)]
+        key = ".".join(loc) or None
+        if key in seen:
+            continue
+        seen.add(key)
         rule = _MESSAGES.get(e["type"], e["msg"].removeprefix("Value error, "))
         value = None if e["type"] == "missing" else e.get("input")
         if isinstance(value, dict | list):

@@ -50,9 +50,16 @@ class Result:
 
     # -- the tables -----------------------------------------------------------------------
     def allocation(self) -> pd.DataFrame:
-        """The allocation matrix in long form: year, scheme, service, area, £."""
+        """The allocation matrix in long form: year, scheme, service, area, £ — every service
+        and area of the model, with 0 where nothing is allocated."""
         cols = ["year", "scheme_id", "service_id", "area_id"]
-        return self.cells.groupby(cols, as_index=False, sort=False)["amount_gbp"].sum()
+        summed = self.cells.groupby(cols, sort=False)["amount_gbp"].sum()
+        services = self.inputs.dataset.services["scheme_id"]
+        keys = sorted(self.exact.get("x", {}), key=lambda k: (k[2],))
+        full = pd.MultiIndex.from_tuples([(y, services[s], s, a) for s, a, y in keys],
+                                         names=cols)
+        out = summed.reindex(full, fill_value=0) if len(full) else summed
+        return out.astype(np.int64).reset_index()
 
     def flows(self) -> pd.DataFrame:
         """Funding flows: year, stream, service, £."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from budgetopt.errors import InputError, Problem, ProblemLog
 from budgetopt.pydantic_problems import problems_from
@@ -82,6 +82,10 @@ class Scenario(BaseModel):
         "optimal", description="What this scenario is meant to show (checked by the tests)."
     )
 
+    def with_changes(self, **changes: Any) -> Scenario:
+        """A validated copy with some parameters changed (unlike ``model_copy``, checked)."""
+        return Scenario.model_validate({**self.model_dump(), **changes})
+
     @field_validator("stream_amounts", mode="before")
     @classmethod
     def _years_in_overrides(cls, v: Any) -> Any:
@@ -90,14 +94,15 @@ class Scenario(BaseModel):
                     for k, amt in v.items()}
         return v
 
-    @model_validator(mode="after")
-    def _pins_unique(self) -> Scenario:
+    @field_validator("pins")
+    @classmethod
+    def _pins_unique(cls, pins: list[Pin]) -> list[Pin]:
         seen = set()
-        for pin in self.pins:
+        for pin in pins:
             if (pin.service, pin.year) in seen:
                 raise ValueError(f"service '{pin.service}' is pinned twice in {pin.year}")
             seen.add((pin.service, pin.year))
-        return self
+        return pins
 
 
 def repository_root(start: Path) -> Path:
