@@ -243,3 +243,14 @@ def test_default_solution_checked_with_scipy_linprog():
     lo = np.array([-np.inf if b[0] is None else b[0] for b in bounds])
     hi = np.array([np.inf if b[1] is None else b[1] for b in bounds])
     assert np.all(x >= lo - 1e-6) and np.all(x <= hi + 1e-6)
+
+
+def test_solver_failure_is_a_status_not_an_exception(monkeypatch):
+    import cbcbox
+
+    monkeypatch.setattr(cbcbox, "cbc_bin_path", lambda: "/nonexistent/cbc")
+    inputs = load_inputs(REPO / "parameters" / "baseline.yaml")
+    result = solve_with(inputs, "cbc")
+    assert result.status.status is Status.ERROR
+    assert result.status.sentence == "The solver failed to finish."
+    assert result.cells.empty

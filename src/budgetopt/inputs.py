@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from budgetopt.dataset import Dataset, fy, load_dataset
@@ -77,6 +78,9 @@ def resolve(dataset: Dataset, scenario: Scenario, file: str = "scenario") -> Mod
                         key="budget_change_pct")
             elif core_total > 0:
                 amounts.loc[core, y] *= 1 + change / core_total
+
+    # money is modelled in whole pounds: a percentage change lands on a whole-pound amount
+    amounts = np.floor(amounts + 0.5)
 
     weights = dataset.priorities["default_weight"].astype(float).copy()
     for pid, w in scenario.priority_weights.items():

@@ -1,0 +1,79 @@
+"""`budgetopt solve` as a user runs it: files written, exit codes 0 / 1 / 2, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+from tiny_dataset import TABLES, write_tiny
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "budgetopt.cli", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_solve_baseline_writes_the_three_files(tmp_path):
+    p = run("solve", str(REPO / "parameters" / "baseline.yaml"), "--out", str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    assert "Victim and Witness Services" in p.stdout
+    alloc = pd.read_csv(tmp_path / "allocation.csv")
+    flows = pd.read_csv(tmp_path / "flows.csv")
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert {"year", "scheme_id", "service_id", "area_id", "amount_gbp"} <= set(alloc.columns)
+    assert {"year", "stream_id", "service_id", "amount_gbp"} <= set(flows.columns)
+    assert result["status"] == "optimal"
+    assert alloc["amount_gbp"].sum() == flows["amount_gbp"].sum() == result["total_allocated_gbp"]
+    for fy, v in result["per_year"].items():
+        year = int(fy[:4])
+        assert alloc.loc[alloc["year"] == year, "amount_gbp"].sum() == v["allocated_gbp"]
+    assert (alloc["amount_gbp"] == alloc["amount_gbp"].round()).all()
+
+
+def test_solve_with_cbc_gives_the_same_allocation(tmp_path):
+    assert run("solve", "parameters/baseline.yaml", "--out", str(tmp_path / "h")).returncode == 0
+    p = run("solve", "parameters/baseline.yaml", "--solver", "cbc", "--out", str(tmp_path / "c"))
+    assert p.returncode == 0, p.stderr
+    a = pd.read_csv(tmp_path / "h" / "allocation.csv").set_index(
+        ["year", "service_id", "area_id"])["amount_gbp"]
+    b = pd.read_csv(tmp_path / "c" / "allocation.csv").set_index(
+        ["year", "service_id", "area_id"])["amount_gbp"]
+    assert (a - b).abs().max() <= 1
+
+
+def test_infeasible_scenario_exits_1_with_the_reason_and_no_tables(tmp_path):
+    schemes = [line.replace("local,Local,0,10000,true,", "local,Local,5000,10000,true,")
+               for line in TABLES["schemes"]]
+    data = write_tiny(tmp_path / "data", schemes=schemes)
+    params = tmp_path / "p.yaml"
+    params.write_text(f"name: floors\ntitle: Floors too high\ndataset: {data}\nplan_years: 2\n")
+    out = tmp_path / "out"
+    p = run("solve", str(params), "--out", str(out))
+    assert p.returncode == 1
+    assert "No allocation meets every limit" in p.stdout
+    assert "Traceback" not in p.stdout + p.stderr
+    assert json.loads((out / "result.json").read_text())["status"] == "infeasible"
+    assert not (out / "allocation.csv").exists()
+
+
+def test_bad_parameters_exit_2_naming_file_and_key(tmp_path):
+    params = tmp_path / "bad.yaml"
+    params.write_text("name: bad\ntitle: Bad\ndataset: data/devon-cornwall\n"
+                      "fairness_tolerance: 3\nbudget: 5\n")
+    p = run("solve", str(params), "--out", str(tmp_path / "out"))
+    assert p.returncode == 2
+    assert "fairness_tolerance" in p.stderr and "budget" in p.stderr
+    assert str(params) in p.stderr
+    assert "Traceback" not in p.stdout + p.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_parameters_file_exits_2(tmp_path):
+    p = run("solve", str(tmp_path / "nope.yaml"))
+    assert p.returncode == 2
+    assert "does not exist" in p.stderr and "Traceback" not in p.stderr
