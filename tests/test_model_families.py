@@ -170,3 +170,18 @@ def test_constraints_are_named_after_family_and_keys(tmp_path):
     assert "fair_hi_local_north_2025" in names
     assert {"curve", "service_total", "flow_balance", "stream", "scheme_total", "stability",
             "fair_area", "fair_total", "fair_hi", "fair_lo", "anchor", "area_anchor"} <= set(m.rows)
+
+
+def test_vectorised_service_bounds_agree_with_service_limits(tmp_path):
+    from tiny_dataset import tiny_inputs
+
+    from budgetopt.model import build_model, service_limits, service_total_numbers
+
+    svc = services_with(v2="v2,V2,P,victims,false,200,0,1000,100,2025,0.1,strong,o,")
+    pins = [{"service": "l1", "year": 2026, "amount_gbp": 123, "reason": "Test pin"}]
+    inputs = tiny_inputs(write_tiny(tmp_path, services=svc), pins=pins)
+    m = build_model(inputs)
+    lo, hi = service_total_numbers(m, inputs)
+    for (s, y), a, b in zip(m.cols["t"].keys, lo, hi, strict=True):
+        limits = service_limits(inputs, s, y)
+        assert a == max(x for _, x, _ in limits) and b == min(x for _, _, x in limits)

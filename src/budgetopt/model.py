@@ -99,9 +99,12 @@ class LpModel:
         return self.inputs.years
 
 
+_SAFE = str.maketrans({c: "_" for c in "-+[] ->/.:*,()=<>!\"'"})
+
+
 def _name(family: str, key: tuple) -> str:
-    text = "_".join(str(k) for k in key)
-    return f"{family}_" + "".join(ch if ch.isalnum() else "_" for ch in text)
+    """PuLP-safe name: family and keys joined by '_' (characters PuLP rejects become '_')."""
+    return f"{family}_" + "_".join(map(str, key)).translate(_SAFE)
 
 
 def _var(m: LpModel, family: str, key: tuple, lo: float | None = 0.0,
@@ -160,22 +163,37 @@ def service_limits(inputs: ModelInputs, s: str, y: int) -> list[tuple[str, float
 
 
 def service_total_numbers(m: LpModel, inputs: ModelInputs) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds of t[s,y]: the intersection of its limits (empty, hence infeasible, on conflict)."""
+    """Bounds of t[s,y]: the intersection of its limits (empty, hence infeasible, on conflict).
+
+    Vectorised form of :func:`service_limits` (which explanations use for single services);
+    a test checks the two agree."""
     keys = m.cols["t"].keys
-    lo, hi = np.empty(len(keys)), np.empty(len(keys))
-    for i, (s, y) in enumerate(keys):
-        limits = service_limits(inputs, s, y)
-        lo[i] = max(a for _, a, _ in limits)
-        hi[i] = min(b for _, _, b in limits)
+    services = inputs.dataset.services
+    sid = pd.Index([s for s, _ in keys])
+    year = np.array([y for _, y in keys], dtype=float)
+    rows = services.loc[sid]
+    lo = rows["min_gbp"].to_numpy(dtype=float).copy()
+    hi = rows["capacity_gbp"].to_numpy(dtype=float).copy()
+    value = rows["contract_value_gbp"].to_numpy(dtype=float)
+    active = (np.nan_to_num(value) > 0) & (year <= rows["contract_end_year"].to_numpy(dtype=float))
+    uplift = np.nan_to_num(rows["contract_uplift"].to_numpy(dtype=float))
+    c = value * (1 + uplift) ** (year - inputs.base_year)
+    lo = np.where(active, np.maximum(lo, c), lo)
+    hi = np.where(active, np.minimum(hi, c), hi)
+    if inputs.pins:
+        pos = m.cols["t"].pos
+        for pin in inputs.pins:
+            i = pos[(pin.service, pin.year)]
+            lo[i], hi[i] = max(lo[i], pin.amount_gbp), min(hi[i], pin.amount_gbp)
     return lo, hi
 
 
 def stream_numbers(m: LpModel, inputs: ModelInputs) -> tuple[np.ndarray, np.ndarray]:
     """Row bounds of stream[f,y]: spend at most the amount, exactly it if it must be spent."""
-    streams = inputs.dataset.streams
     keys = m.rows["stream"].keys
-    hi = np.array([inputs.stream_amounts.at[f, y] for f, y in keys], dtype=float)
-    must = np.array([bool(streams.at[f, "must_spend"]) for f, _ in keys])
+    amounts = inputs.stream_amounts.stack()
+    hi = amounts.loc[keys].to_numpy(dtype=float)
+    must = inputs.dataset.streams["must_spend"].loc[[f for f, _ in keys]].to_numpy(dtype=bool)
     lo = np.where(must, hi, -np.inf)
     return lo, hi
 
@@ -183,7 +201,8 @@ def stream_numbers(m: LpModel, inputs: ModelInputs) -> tuple[np.ndarray, np.ndar
 def stability_numbers(m: LpModel, inputs: ModelInputs) -> tuple[np.ndarray, np.ndarray]:
     """Bounds of d[s,y]: ±δ of the service's base-year amount."""
     base = inputs.dataset.services["last_year_gbp"]
-    half = np.array([inputs.scenario.stability_limit * base[s] for s, _ in m.cols["d"].keys])
+    sid = [s for s, _ in m.cols["d"].keys]
+    half = inputs.scenario.stability_limit * base.loc[sid].to_numpy(dtype=float)
     return -half, half
 
 
@@ -196,8 +215,10 @@ def fairness_coefficient(inputs: ModelInputs, scheme: str, area: str) -> tuple[f
 
 def fairness_coefficients(m: LpModel, inputs: ModelInputs) -> tuple[np.ndarray, np.ndarray]:
     """:func:`fairness_coefficient` for every fair_hi/fair_lo row, in row order."""
-    pairs = [fairness_coefficient(inputs, k, a) for k, a, _ in m.rows["fair_hi"].keys]
-    return np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    tau = inputs.scenario.fairness_tolerance
+    stacked = inputs.dataset.need_shares.stack()
+    n = stacked.loc[[(k, a) for k, a, _ in m.rows["fair_hi"].keys]].to_numpy(dtype=float)
+    return -(1 + tau) * n, -(1 - tau) * n
 
 
 # --------------------------------------------------------------------------------------------
@@ -213,24 +234,31 @@ def add_allocations(m: LpModel) -> None:
     curves = ds.curves.sort_index()
     outcome_value = ds.outcomes["value_gbp"]
     z_value, z_service = [], []
-    for si, (s, svc) in enumerate(ds.services.iterrows()):
-        segs = curves.loc[s]
-        per_gbp = outcome_value[svc["outcome_id"]] * segs["outcomes_per_1k_gbp"].to_numpy() / 1000
-        if svc["area_split"]:
-            shares = ds.need_shares.loc[svc["scheme_id"]]
-            intensity = ds.need_intensity.loc[svc["scheme_id"]]
+    seg_numbers = {sid: (rows.index.get_level_values("segment").astype(int).tolist(),
+                         rows["width_gbp"].to_numpy(), rows["outcomes_per_1k_gbp"].to_numpy())
+                   for sid, rows in curves.groupby(level="service_id", sort=False)}
+    services = ds.services
+    for si, (s, scheme, split, outcome) in enumerate(zip(
+            services.index, services["scheme_id"], services["area_split"],
+            services["outcome_id"], strict=True)):
+        segments, widths, slopes = seg_numbers[s]
+        per_gbp = (outcome_value[outcome] * slopes / 1000).tolist()
+        if split:
+            shares = ds.need_shares.loc[scheme].to_dict()
+            intensity = ds.need_intensity.loc[scheme].to_dict()
         else:
-            shares = pd.Series({FORCE_AREA: 1.0})
-            intensity = pd.Series({FORCE_AREA: 1.0})
+            shares, intensity = {FORCE_AREA: 1.0}, {FORCE_AREA: 1.0}
         for a, n in shares.items():
+            seg_hi = (widths * n).tolist()
+            seg_value = [v * intensity[a] for v in per_gbp]
             for y in m.years:
                 x = _var(m, "x", (s, a, y))
                 terms = [(x, 1.0)]
-                for (k, seg), v in zip(segs.iterrows(), per_gbp, strict=True):
-                    z = _var(m, "z", (s, a, y, int(k)), 0.0, float(seg["width_gbp"] * n))
+                for k, hi in zip(segments, seg_hi, strict=True):
+                    z = _var(m, "z", (s, a, y, k), 0.0, hi)
                     terms.append((z, -1.0))
-                    z_value.append(v * float(intensity[a]))
-                    z_service.append(si)
+                z_value.extend(seg_value)
+                z_service.extend([si] * len(segments))
                 _row(m, "curve", (s, a, y), terms, "==", 0.0)
     m.z_value, m.z_service = np.array(z_value), np.array(z_service, dtype=int)
 

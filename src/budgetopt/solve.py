@@ -137,10 +137,15 @@ class HighsBackend:
         self.h.changeObjectiveSense(highspy.ObjSense.kMinimize)
         self.h.setOptionValue("output_flag", False)
         self._highspy = highspy
+        self.cost = np.full(len(self.cols), np.nan)  # what HiGHS holds; nan: not yet set
         self.push_bounds(np.arange(len(self.cols)), np.arange(len(self.rows)))
 
     def set_costs(self, cost: np.ndarray) -> None:
-        self.h.changeColsCost(len(cost), self.colpos, np.asarray(cost, dtype=float))
+        cost = np.asarray(cost, dtype=float)
+        changed = np.flatnonzero(cost != self.cost)
+        if len(changed):
+            self.h.changeColsCost(len(changed), self.colpos[changed], cost[changed])
+            self.cost = cost.copy()
 
     def push_bounds(self, cols: np.ndarray | None, rows: np.ndarray | None) -> None:
         if cols is not None and len(cols):
@@ -364,12 +369,18 @@ class Allocator:
         for fam, numbers in (("t", service_total_numbers), ("d", stability_numbers)):
             if fam in m.cols:
                 sl = self.col_slice(fam)
-                b.col_lo[sl], b.col_hi[sl] = numbers(m, inputs)
-                b.push_bounds(np.arange(sl.start, sl.stop), None)
+                lo, hi = numbers(m, inputs)
+                changed = np.flatnonzero((lo != b.col_lo[sl]) | (hi != b.col_hi[sl]))
+                b.col_lo[sl], b.col_hi[sl] = lo, hi
+                b.push_bounds(changed + sl.start, None)
         sl = self.row_slice("stream")
-        b.row_lo[sl], b.row_hi[sl] = stream_numbers(m, inputs)
-        b.push_bounds(None, np.arange(sl.start, sl.stop))
-        if "fair_hi" in m.rows:
+        lo, hi = stream_numbers(m, inputs)
+        changed = np.flatnonzero((lo != b.row_lo[sl]) | (hi != b.row_hi[sl]))
+        b.row_lo[sl], b.row_hi[sl] = lo, hi
+        b.push_bounds(None, changed + sl.start)
+        tau_changed = (inputs.scenario.fairness_tolerance
+                       != self.inputs.scenario.fairness_tolerance)
+        if "fair_hi" in m.rows and tau_changed:
             hi_c, lo_c = fairness_coefficients(m, inputs)
             s_cols = np.array([self._offsets["S"] + m.cols["S"].pos[(k, y)]
                                for k, _, y in m.rows["fair_hi"].keys])
