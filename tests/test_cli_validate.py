@@ -83,10 +83,9 @@ def test_validate_bad_parameters_file(tmp_path):
     assert_no_traceback(result)
 
 
-@pytest.mark.skipif(not (Path(sys.executable).parent / "budgetopt").exists(),
-                    reason="console script not installed next to this interpreter")
 def test_installed_console_script(repo_root):
     script = Path(sys.executable).parent / "budgetopt"
+    assert script.exists(), "the budgetopt console script is not installed (pip install -e .)"
     result = subprocess.run([str(script), "validate", "data/devon-cornwall"], cwd=repo_root,
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == EXIT_OK, result.stderr

@@ -22,15 +22,12 @@ SCHEMES = {"victims", "impact", "community-grants", "yot-pooled", "csp", "seriou
 AREAS = {"cornwall-ios", "devon", "plymouth", "torbay"}
 
 
-def _domain_figures(repo_root: Path) -> Path | None:
-    for candidate in (
-        repo_root / "reference" / "domain-figures.md",
-        repo_root / "docs" / "reference" / "domain-figures.md",
-        Path("/work/shared/reference/domain-figures.md"),
-    ):
-        if candidate.is_file():
-            return candidate
-    return None
+def _domain_figures(repo_root: Path) -> Path:
+    """The domain research the dataset's sourced figures come from: ../shared beside the
+    repository (as in CI)."""
+    path = repo_root.parent / "shared" / "reference" / "domain-figures.md"
+    assert path.is_file(), f"{path} is missing: clone the repository with shared/ beside it"
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +97,6 @@ def test_loaded_totals_agree(dataset):
 
 def test_sourced_quotes_are_verbatim_in_domain_research(manifest, repo_root):
     path = _domain_figures(repo_root)
-    if path is None:
-        pytest.skip("domain-figures.md is not available")
     text = path.read_text(encoding="utf-8")
     missing = [(f["table"], f["key"], f["column"], f["quote"])
                for f in manifest["sourced_figures"] if f["quote"] not in text]
