@@ -47,7 +47,8 @@ def violations(r: Result) -> list[str]:
         # schemes
         for k in schemes.index:
             total = t[[(s, y) for s in services.index[services["scheme_id"] == k]]].sum()
-            if total < schemes.at[k, "floor_gbp"] - SLACK or total > schemes.at[k, "cap_gbp"] + SLACK:
+            floor, cap = schemes.at[k, "floor_gbp"], schemes.at[k, "cap_gbp"]
+            if total < floor - SLACK or total > cap + SLACK:
                 out.append(f"{y} scheme {k}: {total} outside floor/cap")
         # services, contracts, pins
         pins = {(p.service, p.year): p.amount_gbp for p in sc.pins}

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+
 from tiny_dataset import TABLES, write_tiny
 
 REPO = Path(__file__).resolve().parents[1]

@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from budgetopt.solve import Status
+
 from tiny_dataset import TABLES, solve_tiny, totals, write_tiny
 
 
@@ -160,6 +161,7 @@ def test_priority_weights_change_the_optimum(tmp_path):
 
 def test_constraints_are_named_after_family_and_keys(tmp_path):
     from budgetopt.model import build_model
+
     from tiny_dataset import tiny_inputs
 
     m = build_model(tiny_inputs(write_tiny(tmp_path)))
@@ -173,9 +175,9 @@ def test_constraints_are_named_after_family_and_keys(tmp_path):
 
 
 def test_vectorised_service_bounds_agree_with_service_limits(tmp_path):
-    from tiny_dataset import tiny_inputs
-
     from budgetopt.model import build_model, service_limits, service_total_numbers
+
+    from tiny_dataset import tiny_inputs
 
     svc = services_with(v2="v2,V2,P,victims,false,200,0,1000,100,2025,0.1,strong,o,")
     pins = [{"service": "l1", "year": 2026, "amount_gbp": 123, "reason": "Test pin"}]

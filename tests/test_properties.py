@@ -11,7 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from constraint_check import tables_add_up, violations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +20,8 @@ from budgetopt.results import make_result
 from budgetopt.scenario import Scenario
 from budgetopt.solve import Allocator
 from budgetopt.synthetic import make_dataset
+
+from constraint_check import tables_add_up, violations
 
 _TMP = Path(tempfile.mkdtemp(prefix="budgetopt-hypothesis-"))
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from constraint_check import tables_add_up, violations
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,6 +13,8 @@ from budgetopt.inputs import load_inputs
 from budgetopt.results import make_result
 from budgetopt.rounding import controlled_round, largest_remainder
 from budgetopt.solve import Allocator
+
+from constraint_check import tables_add_up, violations
 
 REPO = Path(__file__).resolve().parents[1]
 

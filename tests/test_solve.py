@@ -17,6 +17,7 @@ from budgetopt.model import build_model, stage1_costs
 from budgetopt.results import make_result
 from budgetopt.scenario import load_scenario
 from budgetopt.solve import Allocator, Status
+
 from tiny_dataset import TABLES, tiny_inputs, totals, write_tiny
 
 REPO = Path(__file__).resolve().parents[1]
