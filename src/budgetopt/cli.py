@@ -84,6 +84,21 @@ def solve(params: Path, out: Path | None, solver: str | None) -> None:
         sys.exit(EXIT_NOT_MET)
 
 
+@cli.command()
+@click.argument("params", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--jobs", "-j", type=click.IntRange(1, 16), default=1, show_default=True,
+              help="Scenarios to run in parallel processes.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Folder for the papers (default: reports/ in the repository).")
+@click.option("--meeting-date", default="", help="Date of the Police and Crime Panel meeting.")
+def run(params: tuple[Path, ...], jobs: int, out: Path | None, meeting_date: str) -> None:
+    """Render a budget-setting paper for each scenario (default: every parameters/*.yaml)."""
+    from budgetopt.reporting.run import run as run_papers
+
+    sys.exit(run_papers(list(params), out, jobs=jobs, echo=click.echo,
+                        meeting_date=meeting_date))
+
+
 def write_solution(result, out: Path) -> None:
     """allocation.csv, flows.csv and result.json; tables only when an allocation exists."""
     from budgetopt import files

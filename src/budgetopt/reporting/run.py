@@ -1,0 +1,360 @@
+"""`budgetopt run`: every scenario becomes a budget-setting paper, safely and in parallel.
+
+1. Check every parameters file and its dataset first; report all invalid ones together before
+   any kernel starts. Invalid ones are not run; valid ones are.
+2. Execute ``notebooks/paper.ipynb`` with papermill once per scenario (kernel ``python3``, a cell
+   timeout, absolute paths so the kernel's working directory does not matter), in parallel
+   processes with ``--jobs``.
+3. Render each executed notebook to ``paper.html`` (the project's own template: no code, no
+   script, no external URL) and ``paper.pdf`` (WeasyPrint, A4, tagged PDF/UA).
+4. A scenario that fails keeps its executed notebook up to the failure and gets an ``error.txt``
+   saying what went wrong in a sentence — never a ``paper.pdf``. Files are written atomically.
+5. Write ``reports/index.html`` (every scenario side by side against the baseline) and the
+   comparison paper from ``notebooks/compare.ipynb``.
+
+Exit code: 0 every scenario produced its paper; 1 any could not be met or failed; 2 any
+parameters file or dataset was invalid.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from budgetopt import files
+from budgetopt.errors import InputError
+from budgetopt.scenario import repository_root
+
+CELL_TIMEOUT = 600  # seconds per notebook cell
+OUTPUTS = ("paper.ipynb", "paper.html", "paper.pdf", "error.txt", "allocation.csv",
+           "flows.csv", "result.json", "allocation.xlsx", "manifest.json")
+BASELINE = "baseline"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one scenario."""
+
+    name: str
+    title: str
+    folder: Path
+    state: str  # "paper", "not met", "failed"
+    message: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "paper"
+
+
+def notebook_path(repo_root: Path, name: str = "paper.ipynb") -> Path:
+    return repo_root / "notebooks" / name
+
+
+def _clear(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in OUTPUTS:
+        (folder / name).unlink(missing_ok=True)
+
+
+def _execute(notebook: Path, out: Path, parameters: dict, cwd: Path) -> None:
+    """papermill, with one retry on the kernel start-up races seen under parallel runs."""
+    import papermill as pm
+
+    for attempt in (1, 2):
+        try:
+            pm.execute_notebook(str(notebook), str(out), parameters=parameters,
+                                kernel_name="python3", progress_bar=False, log_output=False,
+                                execution_timeout=CELL_TIMEOUT, cwd=str(cwd))
+            return
+        except RuntimeError as e:  # "Kernel didn't respond", ZMQ "Address already in use"
+            transient = "Kernel didn't respond" in str(e) or "Address already in use" in str(e)
+            if attempt == 2 or not transient:
+                raise
+            time.sleep(1)
+
+
+def _failure_sentence(nb_path: Path) -> str:
+    """The failing cell's error from the executed notebook, in one sentence."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(nb_path, as_version=4)
+    except Exception:
+        return "The paper notebook could not be executed."
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return (f"The paper notebook failed in cell {i + 1}: {out.get('ename')}: "
+                        f"{out.get('evalue')}".strip())
+    return "The paper notebook stopped before it finished."
+
+
+def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: str = "") -> Outcome:
+    """Run one scenario's paper end to end; never raises for a scenario's own failure."""
+    import json
+
+    from papermill.exceptions import PapermillExecutionError
+
+    from budgetopt.reporting.render import render_html, render_pdf
+    from budgetopt.scenario import load_scenario
+
+    start = time.perf_counter()
+    scenario = load_scenario(params_path)
+    folder = out_root / scenario.name
+    _clear(folder)
+    executed = folder / "paper.ipynb"
+    staging = folder / ".partial.ipynb"
+    params = scenario.model_dump(mode="json")
+    rel = os.path.relpath(params_path.resolve(), repo_root)
+    params.update(params_file=rel, repo_root=str(repo_root), output_dir=str(folder),
+                  meeting_date=meeting_date or "to be arranged")
+
+    def done(state: str, message: str) -> Outcome:
+        if state != "paper":
+            files.write_text(folder / "error.txt", message + "\n")
+        return Outcome(scenario.name, scenario.title, folder, state, message,
+                       time.perf_counter() - start)
+
+    try:
+        _execute(notebook_path(repo_root), staging, params, cwd=folder)
+    except PapermillExecutionError:
+        staging.replace(executed)
+        result = folder / "result.json"
+        if result.is_file():
+            summary = json.loads(result.read_text(encoding="utf-8"))
+            if summary.get("status") != "optimal":
+                return done("not met", f"This scenario cannot be met. "
+                            f"{summary.get('status_sentence', '')}".strip())
+        return done("failed", _failure_sentence(executed))
+    except Exception as e:
+        if staging.exists():
+            staging.replace(executed)
+        return done("failed", f"The paper notebook could not run: {type(e).__name__}: {e}")
+    staging.replace(executed)
+
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    title = f"Commissioning Intentions Plan — {scenario.title}"
+    try:
+        html = render_html(executed, folder / "paper.html", title=title,
+                           draft=bool(manifest.get("draft", True)))
+        render_pdf(html, folder / "paper.pdf", title=title)
+    except Exception as e:
+        for name in ("paper.html", "paper.pdf"):
+            (folder / name).unlink(missing_ok=True)
+        return done("failed", f"The paper could not be rendered: {type(e).__name__}: {e}")
+    return done("paper", f"Paper written: {folder / 'paper.pdf'}")
+
+
+def validate_all(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
+    """Split parameter files into valid ones and the problems of the others."""
+    from budgetopt.errors import Problem
+    from budgetopt.inputs import load_inputs
+
+    valid, invalid, names = [], [], {}
+    for p in paths:
+        try:
+            inputs = load_inputs(p)
+        except InputError as e:
+            invalid.append(e)
+            continue
+        name = inputs.scenario.name
+        if name in names:
+            invalid.append(InputError([Problem(str(p), f"scenario name '{name}' is also used by "
+                                               f"{names[name]}; each needs its own name",
+                                               key="name")], f"Scenario '{p}'"))
+            continue
+        names[name] = p
+        valid.append(p)
+    return valid, invalid
+
+
+def ensure_baseline(out_root: Path, repo_root: Path, ran: list[Outcome]) -> Path | None:
+    """The baseline's result files, solving it (without a paper) when the run did not."""
+    from budgetopt.cli import write_solution
+    from budgetopt.inputs import load_inputs
+    from budgetopt.results import make_result
+    from budgetopt.solve import Allocator
+
+    for o in ran:
+        if o.name == BASELINE and (o.folder / "result.json").is_file():
+            return o.folder
+    params = repo_root / "parameters" / f"{BASELINE}.yaml"
+    if not params.is_file():
+        return None
+    try:
+        inputs = load_inputs(params)
+    except InputError:
+        return None
+    alloc = Allocator(inputs)
+    folder = out_root / "_baseline"
+    folder.mkdir(parents=True, exist_ok=True)
+    write_solution(make_result(alloc, alloc.solve(warm=False)), folder)
+    return folder
+
+
+def write_index(out_root: Path, outcomes: list[Outcome], baseline: Path | None,
+                repo_root: Path) -> Path:
+    """``index.html``: every scenario of the run side by side, linking to each paper."""
+    from budgetopt.comparison import Comparison, read_outcome
+    from budgetopt.formatting import money, signed_money
+
+    comp = Comparison([read_outcome(o.folder) for o in outcomes],
+                      read_outcome(baseline) if baseline else None, {})
+    comp.scheme_names = _names_from_manifests(out_root, outcomes, repo_root)
+    rows = []
+    base_total = (comp.baseline.summary.get("total_allocated_gbp")
+                  if comp.baseline and comp.baseline.optimal else None)
+    for o, res in zip(outcomes, comp.outcomes, strict=True):
+        link = (f'<a href="{escape(o.name)}/paper.html">paper</a> · '
+                f'<a href="{escape(o.name)}/paper.pdf">PDF</a>' if o.ok else
+                f'<a href="{escape(o.name)}/error.txt">what went wrong</a>')
+        total = res.summary.get("total_allocated_gbp")
+        sv = res.summary.get("social_value_gbp")
+        diff = (signed_money(total - base_total) if total is not None and base_total is not None
+                else "–")
+        rows.append(f"<tr><th scope='row'>{escape(o.title)}</th><td>{escape(o.state)}</td>"
+                    f"<td class='num'>{money(total) if total is not None else '–'}</td>"
+                    f"<td class='num'>{money(sv) if sv is not None else '–'}</td>"
+                    f"<td class='num'>{diff}</td><td>{link}</td></tr>")
+    changes = comp.scheme_changes()
+    change_html = ""
+    if not changes.empty:
+        cols = [c for c in changes.columns if c != "Scheme"]
+        head = "".join(f"<th scope='col' class='num'>{escape(c)}</th>" for c in cols)
+        body = "".join(
+            "<tr><th scope='row'>" + escape(str(r["Scheme"])) + "</th>"
+            + "".join(f"<td class='num'>{signed_money(r[c])}</td>" for c in cols) + "</tr>"
+            for _, r in changes.iterrows())
+        change_html = ("<table><caption>Change against the baseline by scheme, all plan years"
+                       f"</caption><thead><tr><th scope='col'>Scheme</th>{head}</tr></thead>"
+                       f"<tbody>{body}</tbody></table>")
+    compare = ('<p><a href="comparison/paper.html">Comparison paper</a> · '
+               '<a href="comparison/paper.pdf">PDF</a></p>'
+               if (out_root / "comparison" / "paper.pdf").is_file() else "")
+    html = f"""<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>budgetopt scenarios</title>
+<style>body{{font-family:"Liberation Sans",Arial,"DejaVu Sans",sans-serif;margin:2em;
+max-width:70em}}table{{border-collapse:collapse;margin:1em 0}}th,td{{padding:.3em .6em;
+border-bottom:1px solid #ccc;text-align:left}}td.num,th.num{{text-align:right}}
+caption{{text-align:left;font-weight:bold;padding:.4em 0}}</style></head>
+<body><p>OFFICIAL</p><h1>Commissioning Intentions Plan: scenarios</h1>
+<p>Baseline: {escape(comp.baseline.name if comp.baseline else 'not available')}.
+Totals and social value are over each scenario's plan years.</p>
+<table><caption>Scenarios in this run</caption><thead><tr><th scope='col'>Scenario</th>
+<th scope='col'>Status</th><th scope='col' class='num'>Total</th>
+<th scope='col' class='num'>Social value</th><th scope='col' class='num'>Against baseline</th>
+<th scope='col'>Paper</th></tr></thead><tbody>{''.join(rows)}</tbody></table>
+{change_html}{compare}</body></html>
+"""
+    return files.write_text(out_root / "index.html", html)
+
+
+def _names_from_manifests(out_root: Path, outcomes: list[Outcome],
+                          repo_root: Path) -> dict[str, str]:
+    from budgetopt.comparison import _scheme_names, read_outcome
+
+    return _scheme_names(repo_root, [read_outcome(o.folder) for o in outcomes])
+
+
+def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | None,
+                     repo_root: Path) -> Outcome | None:
+    """The comparison paper over this run's scenarios (HTML and PDF)."""
+    from budgetopt.reporting.render import render_html, render_pdf
+
+    if len(outcomes) < 1:
+        return None
+    folder = out_root / "comparison"
+    _clear(folder)
+    params = {"scenarios": [o.name for o in outcomes], "reports_dir": str(out_root),
+              "baseline": baseline.name if baseline else BASELINE,
+              "repo_root": str(repo_root)}
+    start = time.perf_counter()
+    staging = folder / ".partial.ipynb"
+    try:
+        _execute(notebook_path(repo_root, "compare.ipynb"), staging, params, cwd=folder)
+        staging.replace(folder / "paper.ipynb")
+        title = "Commissioning Intentions Plan — scenarios compared"
+        html = render_html(folder / "paper.ipynb", folder / "paper.html", title=title)
+        render_pdf(html, folder / "paper.pdf", title=title)
+    except Exception as e:
+        if staging.exists():
+            staging.replace(folder / "paper.ipynb")
+        message = f"The comparison paper failed: {type(e).__name__}: {e}"
+        files.write_text(folder / "error.txt", message + "\n")
+        return Outcome("comparison", "Comparison", folder, "failed", message,
+                       time.perf_counter() - start)
+    return Outcome("comparison", "Comparison", folder, "paper", "Comparison written",
+                   time.perf_counter() - start)
+
+
+def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
+        echo: Callable[[str], None] = print, progress: bool | None = None,
+        meeting_date: str = "") -> int:
+    """Run scenarios; return the exit code (0 all papers, 1 any not met/failed, 2 invalid)."""
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    if paths:
+        repo_root = repository_root(paths[0].resolve().parent)
+    else:
+        repo_root = repository_root(Path.cwd())
+        paths = sorted((repo_root / "parameters").glob("*.yaml"))
+    out_root = (out_root or repo_root / "reports").resolve()
+    valid, invalid = validate_all(paths)
+    for err in invalid:
+        echo(err.report())
+    if invalid:
+        echo(f"{len(invalid)} parameter file(s) are invalid and will not be run.")
+    if progress is None:
+        progress = sys.stderr.isatty() and not os.environ.get("CI")
+    outcomes: list[Outcome] = []
+    if valid:
+        outcomes = _run_many(valid, out_root, repo_root, jobs, progress, meeting_date)
+        for o in outcomes:
+            echo(f"{o.title}: {o.state} ({o.seconds:.1f}s) — {o.message}")
+        baseline = ensure_baseline(out_root, repo_root, outcomes)
+        comparison = write_comparison(out_root, outcomes, baseline, repo_root)
+        if comparison and not comparison.ok:
+            echo(comparison.message)
+        index = write_index(out_root, outcomes, baseline, repo_root)
+        echo(f"Index of papers: {index}")
+    if invalid:
+        return 2
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+def _run_many(paths: list[Path], out_root: Path, repo_root: Path, jobs: int, progress: bool,
+              meeting_date: str) -> list[Outcome]:
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(paths), unit="paper", desc="budgetopt run")
+    outcomes = []
+    try:
+        if jobs <= 1 or len(paths) == 1:
+            for p in paths:
+                outcomes.append(run_one(p, out_root, repo_root, meeting_date))
+                if bar:
+                    bar.update()
+        else:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                futures = [pool.submit(run_one, p, out_root, repo_root, meeting_date)
+                           for p in paths]
+                for f in as_completed(futures):
+                    outcomes.append(f.result())
+                    if bar:
+                        bar.update()
+    finally:
+        if bar:
+            bar.close()
+    by_name = {o.name: o for o in outcomes}
+    from budgetopt.scenario import load_scenario
+
+    return [by_name[load_scenario(p).name] for p in paths]

@@ -1,0 +1,94 @@
+"""The paper's content: generated from the result, so a change in the data changes the words."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from budgetopt.paper import SECTIONS, Paper
+
+from tiny_dataset import TABLES, write_tiny
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def tiny_paper(folder: Path, **scenario) -> Paper:
+    params = {"name": "tiny", "title": "Tiny", "dataset": str(folder), "plan_years": 2,
+              **scenario}
+    return Paper.from_parameters(params, repo_root=str(REPO))
+
+
+def test_parameters_cell_defaults_are_the_baseline_scenario():
+    nb = nbformat.read(REPO / "notebooks" / "paper.ipynb", as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1
+    values = {}
+    for node in ast.parse(cells[0].source).body:
+        assert isinstance(node, ast.AnnAssign), "the parameters cell holds annotated literals"
+        values[node.target.id] = ast.literal_eval(node.value)  # literals only
+    baseline = yaml.safe_load((REPO / "parameters" / "baseline.yaml").read_text())
+    for key, value in baseline.items():
+        assert values[key] == value, key
+
+
+def test_every_parameter_is_documented_for_papermill():
+    import papermill as pm
+
+    params = pm.inspect_notebook(str(REPO / "notebooks" / "paper.ipynb"))
+    assert all(p["help"] for p in params.values())
+    assert params["fairness_tolerance"]["inferred_type_name"] == "float"
+
+
+def test_sentences_follow_the_data(tmp_path):
+    a = tiny_paper(write_tiny(tmp_path / "a"))
+    amounts = [line.replace("core,2025,700", "core,2025,600") for line in
+               TABLES["stream_amounts"]]
+    b = tiny_paper(write_tiny(tmp_path / "b", stream_amounts=amounts))
+    assert "£1,000" in a.purpose().html and "£900" in b.purpose().html
+    assert a.summary().html != b.summary().html
+    assert "£900" in b.summary().html
+
+
+def test_status_quo_sentence_compares_social_value(tmp_path):
+    p = tiny_paper(write_tiny(tmp_path))
+    html = p.status_quo().html
+    assert "status quo" in html and "more, for the same money" in html
+
+
+def test_sections_are_numbered_in_the_frame_order(tmp_path):
+    p = tiny_paper(write_tiny(tmp_path))
+    assert f"<h2>{SECTIONS.index('risks') + 1} Risks and limits</h2>" in p.risks().html
+    assert f"section {SECTIONS.index('risks') + 1}" in p.recommendations().html
+
+
+def test_binding_limits_are_in_words(tmp_path):
+    schemes = [line.replace("victims,Victims,0,10000,false,", "victims,Victims,0,400,false,")
+               for line in TABLES["schemes"]]
+    p = tiny_paper(write_tiny(tmp_path, schemes=schemes), stability_limit=1.0)
+    assert p.result.is_optimal
+    html = p.risks().html
+    assert "Victims is at its cap of £400 in 2025/26." in html
+
+
+def test_charts_carry_alt_text_from_the_data(tmp_path):
+    html = tiny_paper(write_tiny(tmp_path)).summary().html
+    assert 'role="img"' in html and "aria-label=" in html
+    assert "<title>" in html and "Victims" in html
+
+
+def test_paper_writes_result_files(tmp_path):
+    out = tmp_path / "out"
+    params = {"name": "tiny", "title": "Tiny", "dataset": str(write_tiny(tmp_path / "d")),
+              "plan_years": 2}
+    p = Paper.from_parameters(params, repo_root=str(REPO), output_dir=str(out))
+    p.finish(str(out))
+    for name in ("allocation.csv", "flows.csv", "result.json", "allocation.xlsx",
+                 "manifest.json"):
+        assert (out / name).is_file(), name
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "optimal"
+    assert manifest["dataset_hash"] == p.ds.content_hash
