@@ -59,6 +59,17 @@ def test_status_quo_sentence_compares_social_value(tmp_path):
     assert "status quo" in html and "more, for the same money" in html
 
 
+def test_a_scenario_that_cannot_be_met_shows_no_allocation(tmp_path):
+    schemes = [line.replace("local,Local,0,10000,true,", "local,Local,5000,10000,true,")
+               for line in TABLES["schemes"]]
+    p = tiny_paper(write_tiny(tmp_path, schemes=schemes))
+    assert not p.result.is_optimal
+    assert p.summary().html == "" and p.allocation().html == "" and p.limits().html == ""
+    html = p.not_met().html
+    assert "Why this scenario cannot be met" in html
+    assert "Lower the floor of Local in 2025/26 from £5,000" in html
+
+
 def test_sections_are_numbered_in_the_frame_order(tmp_path):
     p = tiny_paper(write_tiny(tmp_path))
     assert f"<h2>{SECTIONS.index('risks') + 1} Risks and limits</h2>" in p.risks().html
@@ -70,8 +81,9 @@ def test_binding_limits_are_in_words(tmp_path):
                for line in TABLES["schemes"]]
     p = tiny_paper(write_tiny(tmp_path, schemes=schemes), stability_limit=1.0)
     assert p.result.is_optimal
-    html = p.risks().html
+    html = p.limits().html
     assert "Victims is at its cap of £400 in 2025/26." in html
+    assert "Releasing £100k of it would add" in html
 
 
 def test_charts_carry_alt_text_from_the_data(tmp_path):

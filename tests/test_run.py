@@ -91,21 +91,27 @@ def test_pdf_is_a4_tagged_with_page_numbers(batch):
     assert "OFFICIAL" in first and f"Page 1 of {len(reader.pages)}" in first
 
 
-def test_scenario_that_cannot_be_met_leaves_error_and_no_paper(batch):
-    _, out, _ = batch
+def test_scenario_that_cannot_be_met_gets_a_marked_paper_without_an_allocation(batch):
+    _, out, messages = batch
     folder = out / "impossible"
-    assert (folder / "error.txt").read_text().startswith("This scenario cannot be met.")
-    assert "No allocation meets every limit" in (folder / "error.txt").read_text()
-    assert not (folder / "paper.pdf").exists() and not (folder / "paper.html").exists()
-    nb = nbformat.read(folder / "paper.ipynb", as_version=4)  # kept up to the failure
-    assert any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+    assert any("Floors above the budget: not met" in m for m in messages)
+    html = (folder / "paper.html").read_text()
+    assert "SCENARIO CANNOT BE MET" in html
+    assert "Why this scenario cannot be met" in html
+    assert "Lower the floor of Local" in html
+    assert "Funding allocation matrix" not in html and "Proposed allocation" not in html
+    reader = PdfReader(folder / "paper.pdf")
+    for page in reader.pages:  # marked on every page
+        assert "CANNOT BE MET" in page.extract_text()
+    assert "cannot be met" in reader.metadata.title
+    assert not (folder / "allocation.csv").exists()
 
 
 def test_index_and_comparison(batch):
     _, out, _ = batch
     index = (out / "index.html").read_text()
     assert "Baseline" in index and "Floors above the budget" in index
-    assert 'href="baseline/paper.pdf"' in index and 'href="impossible/error.txt"' in index
+    assert 'href="baseline/paper.pdf"' in index and 'href="impossible/paper.pdf"' in index
     assert "<script" not in index.lower()
     assert (out / "comparison" / "paper.pdf").is_file()
 

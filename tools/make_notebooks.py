@@ -35,9 +35,10 @@ output_dir: str = ""  # Folder for result files; empty: none are written
 meeting_date: str = "to be arranged"  # Date of the Police and Crime Panel meeting
 '''
 
-PAPER_SECTIONS = ["title_block", "purpose", "recommendations", "summary", "background",
-                  "funding", "allocation", "committed", "status_quo", "change", "areas",
-                  "fairness", "risks", "implications", "sources", "appendix_services",
+PAPER_SECTIONS = ["title_block", "not_met", "purpose", "recommendations", "summary",
+                  "background", "funding", "allocation", "committed", "status_quo", "change",
+                  "areas", "fairness", "more_money", "cut", "frontier", "limits", "why_not_more",
+                  "pins", "risks", "implications", "sources", "appendix_services",
                   "appendix_assumptions"]
 
 
@@ -46,15 +47,15 @@ def paper() -> nbformat.NotebookNode:
         new_markdown_cell(
             "# Budget-setting paper\n\nThis notebook is run by `budgetopt run` (papermill) once "
             "per scenario; the parameters cell below holds the baseline. Each cell displays one "
-            "section of the paper; the logic lives in `budgetopt.paper`.",
+            "section of the paper; the logic lives in `budgetopt.paper`. A scenario that cannot "
+            "be met shows only its diagnosis, funding and sources.",
             metadata={"tags": ["remove-cell"]}),
         new_code_cell(PAPER_PARAMETERS, metadata={"tags": ["parameters", "remove-cell"]}),
         new_code_cell(
             "from budgetopt.paper import Paper\n\n"
             "paper = Paper.from_parameters(globals(), params_file=params_file, "
             "repo_root=repo_root,\n"
-            "                              output_dir=output_dir, meeting_date=meeting_date)\n"
-            "paper.require_optimal()",
+            "                              output_dir=output_dir, meeting_date=meeting_date)",
             metadata={"tags": ["remove-cell"]}),
     ]
     cells += [new_code_cell(f"paper.{name}()", metadata={"tags": ["remove-input"]})

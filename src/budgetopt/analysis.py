@@ -65,6 +65,7 @@ class Limit:
     subject: str  # the service, scheme, stream or area it concerns (display name)
     amount_gbp: float
     sentence: str
+    key: tuple = ()  # model key: (service,), (scheme,), (stream,) or (scheme, area)
 
 
 def binding_limits(result: Result) -> list[Limit]:
@@ -81,29 +82,31 @@ def binding_limits(result: Result) -> list[Limit]:
             if family == "contract" and abs(v - lo) <= TOUCH:
                 out.append(Limit("contract", y, names[s], lo,
                                  f"The contract with {ds.services.at[s, 'provider']} fixes "
-                                 f"£{lo:,.0f} for {names[s]} in {fy(y)}."))
+                                 f"£{lo:,.0f} for {names[s]} in {fy(y)}.", (s,)))
             elif family == "pin" and abs(v - lo) <= TOUCH:
                 reason = next(p.reason for p in inputs.pins if (p.service, p.year) == (s, y))
                 out.append(Limit("pin", y, names[s], lo,
-                                 f"{names[s]} is pinned at £{lo:,.0f} in {fy(y)}: {reason}"))
+                                 f"{names[s]} is pinned at £{lo:,.0f} in {fy(y)}: {reason}",
+                                 (s,)))
             elif family == "service":
                 if lo > 0 and abs(v - lo) <= TOUCH and contract_amount(
                         ds.services.loc[s], inputs.base_year, y) is None:
                     out.append(Limit("service minimum", y, names[s], lo,
                                      f"{names[s]} is held at its minimum of £{lo:,.0f} in "
-                                     f"{fy(y)}."))
+                                     f"{fy(y)}.", (s,)))
                 if abs(v - hi) <= TOUCH:
                     out.append(Limit("capacity", y, names[s], hi,
-                                     f"{names[s]} is at its capacity of £{hi:,.0f} in {fy(y)}."))
+                                     f"{names[s]} is at its capacity of £{hi:,.0f} in {fy(y)}.",
+                                     (s,)))
     for (k, y), v in result.exact["T"].items():
         name = ds.schemes.at[k, "name"]
         floor, cap = float(ds.schemes.at[k, "floor_gbp"]), float(ds.schemes.at[k, "cap_gbp"])
         if floor > 0 and abs(v - floor) <= TOUCH:
             out.append(Limit("scheme floor", y, name, floor,
-                             f"{name} is held at its floor of £{floor:,.0f} in {fy(y)}."))
+                             f"{name} is held at its floor of £{floor:,.0f} in {fy(y)}.", (k,)))
         if abs(v - cap) <= TOUCH:
             out.append(Limit("scheme cap", y, name, cap,
-                             f"{name} is at its cap of £{cap:,.0f} in {fy(y)}."))
+                             f"{name} is at its cap of £{cap:,.0f} in {fy(y)}.", (k,)))
     delta = inputs.scenario.stability_limit
     for s, base in ds.services["last_year_gbp"].items():
         if base <= 0:
@@ -115,7 +118,7 @@ def binding_limits(result: Result) -> list[Limit]:
                 word = "rise" if move > 0 else "fall"
                 out.append(Limit("stability", y, names[s], delta * base,
                                  f"{names[s]} may {word} by at most £{delta * base:,.0f} "
-                                 f"({delta:.0%} of last year) into {fy(y)}, and does."))
+                                 f"({delta:.0%} of last year) into {fy(y)}, and does.", (s,)))
             prev = t[(s, y)]
     out += _fairness_limits(result)
     for _, row in result.by_stream().iterrows():
@@ -123,7 +126,7 @@ def binding_limits(result: Result) -> list[Limit]:
         if row["unspent_gbp"] == 0 and not ds.streams.at[f, "must_spend"]:
             out.append(Limit("funding", y, ds.streams.at[f, "name"], row["available_gbp"],
                              f"All of the {ds.streams.at[f, 'name']} (£"
-                             f"{row['available_gbp']:,.0f}) is allocated in {fy(y)}."))
+                             f"{row['available_gbp']:,.0f}) is allocated in {fy(y)}.", (f,)))
     order = ["funding", "contract", "pin", "scheme floor", "scheme cap", "service minimum",
              "capacity", "stability", "fairness"]
     return sorted(out, key=lambda lim: (order.index(lim.family), lim.year, -lim.amount_gbp))
@@ -142,7 +145,7 @@ def _fairness_limits(result: Result) -> list[Limit]:
             out.append(Limit("fairness", int(r["year"]), f"{area} ({scheme})", r["amount_gbp"],
                              f"{area} receives the {edge} the fairness band allows in {scheme}, "
                              f"{r['share']:.1%} against a need share of {r['need_share']:.1%}, "
-                             f"in {fy(int(r['year']))}."))
+                             f"in {fy(int(r['year']))}.", (r["scheme_id"], r["area_id"], edge)))
     return out
 
 

@@ -99,3 +99,29 @@ def change_by_service(change: pd.DataFrame, names: pd.Series, label_year: str,
     alt = (f"Bar chart of the change for each service from {label_base} to {label_year}. "
            f"Rises: {'; '.join(ups) or 'none'}. Falls: {'; '.join(downs) or 'none'}.")
     return _svg(fig, f"Change by service, {label_base} to {label_year}", alt)
+
+
+def frontier(points: pd.DataFrame, label_year: str) -> str:
+    """Social value against total budget; points that cannot be met are marked."""
+    ok = points[points["status"] == "optimal"]
+    bad = points[points["status"] != "optimal"]
+    fig, ax = plt.subplots(figsize=(6.2, 2.6))
+    ax.plot(ok["total_gbp"], ok["social_value_gbp"], marker="o", markersize=3, color=PROPOSAL,
+            label="best social value")
+    if not bad.empty:
+        floor = ok["social_value_gbp"].min() if not ok.empty else 0
+        ax.scatter(bad["total_gbp"], [floor] * len(bad), marker="x", color=NEED,
+                   label="cannot be met")
+    here = points.iloc[(points["factor"] - 1).abs().argsort()[:1]]
+    ax.axvline(float(here["total_gbp"].iloc[0]), color="grey", linewidth=0.6, linestyle="--")
+    ax.xaxis.set_major_formatter(lambda v, _: short_money(v))
+    ax.yaxis.set_major_formatter(lambda v, _: short_money(v))
+    ax.set_xlabel(f"total budget, {label_year}")
+    ax.set_ylabel("social value over the plan")
+    ax.legend(frameon=False, fontsize=7)
+    parts = [f"{short_money(r['total_gbp'])}: "
+             + (short_money(r["social_value_gbp"]) if r["status"] == "optimal"
+                else "cannot be met") for _, r in points.iterrows()]
+    alt = ("Line chart of the best social value the plan could buy at each total budget in "
+           f"{label_year}: " + "; ".join(parts) + ".")
+    return _svg(fig, "The budget frontier", alt)

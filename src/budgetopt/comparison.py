@@ -151,7 +151,7 @@ def _scheme_names(root: Path, outcomes: list[ScenarioOutcome]) -> dict[str, str]
             if path:
                 try:
                     ds = load_dataset(root / path)
-                except Exception:
+                except Exception:  # noqa: BLE001 - names are cosmetic; fall back to ids
                     continue
                 return ds.schemes["name"].to_dict()
     return {}

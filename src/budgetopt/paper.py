@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from functools import cached_property, wraps
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -41,11 +42,23 @@ from budgetopt.solve import Allocator
 
 SCENARIO_KEYS = tuple(Scenario.model_fields)
 SECTIONS = ["purpose", "recommendations", "summary", "background", "funding", "allocation",
-            "committed", "sq", "change", "areas", "fairness", "risks", "implications", "sources"]
+            "committed", "sq", "change", "areas", "fairness", "more", "cut", "frontier",
+            "limits", "why_not", "pins", "risks", "implications", "sources"]
+NOT_MET_SECTIONS = ["not_met", "funding", "sources"]
+EMPTY = ""
 
 
-class ScenarioNotMet(RuntimeError):
-    """Raised by the paper notebook when the scenario has no optimal allocation."""
+def needs_allocation(method):
+    """A section that presents an allocation: empty when the scenario cannot be met, so a
+    "cannot be met" paper never shows one."""
+
+    @wraps(method)
+    def wrapper(self: Paper, *args: Any, **kwargs: Any) -> Section:
+        if not self.result.is_optimal:
+            return Section(EMPTY)
+        return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,7 @@ class Paper:
     """A solved scenario and everything the paper says about it."""
 
     result: Result
+    alloc: Allocator
     params_file: str
     repo_root: Path
     meeting_date: str
@@ -87,8 +101,10 @@ class Paper:
         inputs = resolve(load_dataset(scenario_dataset_path(scenario, anchor)), scenario,
                          params_file or "parameters")
         alloc = Allocator(inputs)
-        result = make_result(alloc, alloc.solve(warm=False))
-        paper = cls(result, params_file, root, meeting_date, started)
+        solution = alloc.solve(warm=False)
+        result = make_result(alloc, solution)
+        paper = cls(result, alloc, params_file, root, meeting_date, started)
+        paper._solution = solution
         paper.manifest = paper._manifest(dt.datetime.now(dt.UTC))  # provisional: draft or not
         if output_dir:
             paper.write_results(Path(output_dir))
@@ -133,11 +149,6 @@ class Paper:
         write_solution(self.result, out)
         write_workbook(self.result, out / "allocation.xlsx")
 
-    def require_optimal(self) -> None:
-        """Stop the notebook (and so the paper) when there is no allocation to present."""
-        if not self.result.is_optimal:
-            raise ScenarioNotMet(self.result.status.sentence)
-
     def finish(self, output_dir: str = "") -> Section:
         """Build the run manifest (and write it), returned as the last appendix."""
         from budgetopt.reporting.manifest import write_manifest
@@ -151,7 +162,14 @@ class Paper:
     def _number(self, key: str) -> str:
         """Section number: fixed by the report's frame, so cross-references are right
         whichever section is displayed first."""
-        return str(SECTIONS.index(key) + 1)
+        order = SECTIONS if self.result.is_optimal else NOT_MET_SECTIONS
+        return str(order.index(key) + 1)
+
+    @cached_property
+    def explainer(self):
+        from budgetopt.explain import Explainer
+
+        return Explainer(self.alloc, self._solution, self.result)
 
     def _scheme_names(self) -> pd.Series:
         return self.ds.schemes["name"]
@@ -185,6 +203,7 @@ class Paper:
             f'<p class="status">{status} · scenario <code>{escape(s.name)}</code> · prepared '
             f"{prepared}</p></header>")
 
+    @needs_allocation
     def purpose(self) -> Section:
         r = self.result
         total = r.totals()[self.year]
@@ -197,6 +216,7 @@ class Paper:
         return Section(heading("Purpose of the report", 2, self._number("purpose"))
                        + paragraph(text))
 
+    @needs_allocation
     def recommendations(self) -> Section:
         y = self.year
         items = [
@@ -216,6 +236,7 @@ class Paper:
         return Section(heading("Recommendations", 2, self._number("recommendations"))
                        + bullet_list(items, ordered=True))
 
+    @needs_allocation
     def summary(self) -> Section:
         r, y, b = self.result, self.year, self.base
         head = self._headline()
@@ -239,6 +260,7 @@ class Paper:
         return Section(heading("Summary", 2, self._number("summary")) + paragraph(text)
                        + table + chart)
 
+    @needs_allocation
     def background(self) -> Section:
         pr = self.ds.priorities.copy()
         pr["weight"] = self.inputs.priority_weights
@@ -286,6 +308,7 @@ class Paper:
                                     money_cols=[f"{fy(y)} (£)" for y in years], total_row=True,
                                     small=False))
 
+    @needs_allocation
     def allocation(self) -> Section:
         r, y = self.result, self.year
         ds = self.ds
@@ -326,6 +349,7 @@ class Paper:
                          total_row=True, header_labels=["Priority", *[
                              f"{fy(c)} (£)" for c in pri.columns if c != "Priority"]]))
 
+    @needs_allocation
     def committed(self) -> Section:
         c = self.result.committed()
         y = self.year
@@ -350,6 +374,7 @@ class Paper:
                                     money_cols=[f"{fy(v)} (£)" for v in c.columns],
                                     total_row=True))
 
+    @needs_allocation
     def status_quo(self) -> Section:
         r, y = self.result, self.year
         sq = analysis.status_quo(r)
@@ -376,6 +401,7 @@ class Paper:
                                     money_cols=["Status quo (£)", "Proposal (£)"],
                                     signed_cols=["Difference (£)"], total_row=True))
 
+    @needs_allocation
     def change(self) -> Section:
         r, y, b = self.result, self.year, self.base
         last = self.inputs.years[-1]
@@ -406,6 +432,7 @@ class Paper:
                                     signed_cols=["Real change (£)"], total_row=True)
                        + chart)
 
+    @needs_allocation
     def areas(self) -> Section:
         r, y = self.result, self.year
         ds = self.ds
@@ -430,6 +457,7 @@ class Paper:
                                     money_cols=[f"{fy(v)} (£)" for v in by.columns],
                                     total_row=True))
 
+    @needs_allocation
     def fairness(self) -> Section:
         r, y = self.result, self.year
         ds = self.ds
@@ -461,17 +489,122 @@ class Paper:
         return Section(heading("Fairness between areas", 2, self._number("fairness"))
                        + paragraph(text) + "".join(parts) + "".join(figs))
 
-    def risks(self) -> Section:
-        limits = analysis.binding_limits(self.result)
-        first = [lim for lim in limits if lim.year == self.year]
+    @needs_allocation
+    def more_money(self) -> Section:
+        e = self.explainer
+        more = e.money_value(direction="more")
+        streams = e.stream_values()
+        return Section(heading("What more money would buy", 2, self._number("more"))
+                       + paragraph(more.sentence)
+                       + paragraph("Per stream, from re-solving with £1,000 more of each:")
+                       + bullet_list(v.sentence for v in streams))
+
+    @needs_allocation
+    def cut(self) -> Section:
+        less = self.explainer.money_value(direction="less")
+        html = heading("What a cut would cost", 2, self._number("cut")) + paragraph(less.sentence)
+        if less.what_if.diagnosis is not None:
+            html += bullet_list(r.sentence for r in less.what_if.diagnosis.relaxations[:8])
+        return Section(html)
+
+    @needs_allocation
+    def frontier(self) -> Section:
+        fr = self.explainer.frontier()
+        pts = fr.points
+        t = pd.DataFrame({
+            "Budget (% of this scenario)": [f"{100 * f:.1f}%" for f in pts["factor"]],
+            f"Total {fy(self.year)} (£)": pts["total_gbp"].to_numpy(),
+            "Social value over the plan (£)": pts["social_value_gbp"].to_numpy(),
+        })
+        shown = t.copy()
+        value_col = "Social value over the plan (£)"
+        shown[value_col] = ["cannot be met" if pd.isna(v) else money(v) for v in t[value_col]]
+        ok = pts[pts["status"] == "optimal"]
+        lowest = ok["factor"].min() if not ok.empty else None
+        text = (f"Figure 4 and Table 12 show the best social value the plan could buy at total "
+                f"budgets from {100 * pts['factor'].min():.0f}% to "
+                f"{100 * pts['factor'].max():.0f}% of this scenario's, changing the "
+                f"unrestricted budget in every plan year. ")
+        if lowest is not None and lowest > pts["factor"].min():
+            d = fr.diagnoses.get(float(pts.loc[pts["status"] != "optimal", "factor"].max()))
+            text += (f"Below {100 * lowest:.1f}% the limits cannot all be met"
+                     + (f": {d.summary}" if d else ".") + " ")
+        down = ", ".join(f"{n} ({100 * x:.1f}%)" for n, x in fr.disinvestment[:8])
+        up = ", ".join(f"{n} ({100 * x:.1f}%)" for n, x in fr.investment[:8])
+        lists = (paragraph("As the budget falls, services lose money in this order (the budget "
+                           f"at which each first loses): {down or 'none within the range'}.")
+                 + paragraph("As it rises, services gain in this order: "
+                             f"{up or 'none within the range'}."))
+        chart = charts.figure(charts.frontier(pts, fy(self.year)),
+                              "Figure 4. Social value across total budgets (the budget frontier)")
+        return Section(heading("The budget frontier", 2, self._number("frontier"))
+                       + paragraph(text) + lists + chart
+                       + html_table(shown, "Table 12. The budget frontier",
+                                    money_cols=[f"Total {fy(self.year)} (£)"], small=False))
+
+    @needs_allocation
+    def limits(self) -> Section:
+        values = self.explainer.limit_values()
+        html = heading("Limits that shape this allocation", 2, self._number("limits"))
+        html += paragraph(f"{len(values)} limits hold the allocation in {fy(self.year)}. Each "
+                          "was released by £100,000 in turn and the plan re-solved; they are "
+                          "listed by what that would add.")
         by_family: dict[str, list[str]] = {}
-        for lim in first:
-            by_family.setdefault(lim.family, []).append(lim.sentence)
-        html = heading("Risks and limits", 2, self._number("risks"))
-        html += paragraph(f"{len(first)} limits shape the allocation in {fy(self.year)} "
-                          f"({len(limits)} over the plan). Those in {fy(self.year)}, by kind:")
+        for v in values:
+            by_family.setdefault(v.limit.family, []).append(v.sentence)
         for family, sentences in by_family.items():
             html += heading(family.capitalize(), 3) + bullet_list(sentences)
+        return Section(html)
+
+    @needs_allocation
+    def why_not_more(self) -> Section:
+        items = self.explainer.why_not_more()
+        html = heading("Why some services do not get more", 2, self._number("why_not"))
+        if not items:
+            return Section(html + paragraph(f"No service is held at its minimum or at zero in "
+                                            f"{fy(self.year)}."))
+        return Section(html + paragraph(
+            f"{len(items)} services are held at their minimum or at zero in {fy(self.year)}. "
+            "For each, the social value per £ it would need before the optimum gives it more:")
+            + bullet_list(w.sentence for w in items))
+
+    @needs_allocation
+    def pins(self) -> Section:
+        html = heading("What the pins cost", 2, self._number("pins"))
+        prices = self.explainer.pin_prices()
+        if not prices:
+            return Section(html + paragraph("This scenario pins no amounts."))
+        return Section(html + bullet_list(p.sentence for p in prices))
+
+    def not_met(self) -> Section:
+        """The diagnosis of a scenario that cannot be met (empty when it can)."""
+        if self.result.is_optimal:
+            return Section(EMPTY)
+        from budgetopt.diagnose import diagnose
+
+        d = diagnose(self.inputs)
+        html = heading("Why this scenario cannot be met", 2, self._number("not_met"))
+        html += paragraph(f"{self.result.status.sentence} No allocation is presented.")
+        html += "".join(paragraph(c) for c in d.context) + paragraph(d.summary)
+        if d.relaxations:
+            rows = pd.DataFrame({
+                "Limit": [r.family for r in d.relaxations],
+                "Year": [fy(r.year) for r in d.relaxations],
+                "Change needed": [r.sentence for r in d.relaxations],
+                "Amount (£)": [round(r.amount_gbp) for r in d.relaxations]})
+            rows.loc[len(rows)] = ["Total", "", "", int(rows["Amount (£)"].sum())]
+            html += html_table(rows, "Table 1. The smallest set of changes that would make "
+                               "this scenario possible", money_cols=["Amount (£)"],
+                               total_row=True, small=False)
+        return Section(html)
+
+    @needs_allocation
+    def risks(self) -> Section:
+        limits = analysis.binding_limits(self.result)
+        html = heading("Risks and limits", 2, self._number("risks"))
+        html += paragraph(f"{len(limits)} limits shape the allocation over the plan; section "
+                          f"{self._number('limits')} sets out those in {fy(self.year)} with "
+                          "what releasing each would add.")
         weak = analysis.weak_evidence_relied_on(self.result)
         if not weak.empty:
             html += heading("Weak evidence relied on", 3) + paragraph(
@@ -493,6 +626,7 @@ class Paper:
                 for _, r in ends.iterrows())
         return Section(html)
 
+    @needs_allocation
     def implications(self) -> Section:
         r, y = self.result, self.year
         ds = self.ds
@@ -537,6 +671,7 @@ class Paper:
                                    "placeholders (Appendix B).")
                        + bullet_list(items))
 
+    @needs_allocation
     def appendix_services(self) -> Section:
         c = self.result.change()
         ds = self.ds

@@ -23,6 +23,8 @@ coefficients in place and re-solves from the previous basis.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
@@ -88,6 +90,9 @@ class Solution:
     social_value: float | None  # unweighted social value, £
     seconds: float
     warm: bool
+    # stage 1 (the value-maximising LP) as the solver left it: HiGHS reduced costs and row
+    # duals of "minimise −value"; explanations normalise their signs (budgetopt.explain)
+    stage1: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 class Backend(Protocol):
@@ -164,7 +169,7 @@ class HighsBackend:
             self.h.clearSolver()
         try:
             self.h.run()
-        except Exception:
+        except Exception:  # noqa: BLE001 - highspy raises bare exceptions
             return Status.ERROR
         ms = self.h.getModelStatus()
         k = self._highspy.HighsModelStatus
@@ -292,6 +297,8 @@ def lexicographic_solve(b: Backend, stages: list[np.ndarray], warm: bool) -> tup
             if status is not Status.OPTIMAL:
                 break
             done += 1
+            if i == 0:
+                b.stage1 = b.solution()  # type: ignore[attr-defined]
             if i < len(stages) - 1:
                 b.restrict_to_optimum(cost)
         values = b.solution() if status is Status.OPTIMAL else None
@@ -413,7 +420,37 @@ class Allocator:
         weighted = float(-stage1[self.col_slice("z")] @ z)
         social = float(self.model.z_value @ z)
         return Solution(SolveStatus(Status.OPTIMAL, STATUS_SENTENCES[Status.OPTIMAL],
-                                    self.solver), cv, weighted, social, seconds, use_warm)
+                                    self.solver), cv, weighted, social, seconds, use_warm,
+                        self.backend.stage1)  # type: ignore[attr-defined]
+
+    def col_index(self, family: str, key: tuple) -> int:
+        return self._offsets[family] + self.model.cols[family].pos[key]
+
+    def row_index(self, family: str, key: tuple) -> int:
+        return self._row_offsets[family] + self.model.rows[family].pos[key]
+
+    @contextmanager
+    def adjusted(self, cols: dict[int, tuple[float, float]] | None = None,
+                 rows: dict[int, tuple[float, float]] | None = None) -> Iterator[None]:
+        """Temporarily change column and row bounds (by budgetopt position) — how explanations
+        ask "what if this limit were £100k looser?" without touching the scenario."""
+        b = self.backend
+        cols, rows = cols or {}, rows or {}
+        saved_c = {i: (b.col_lo[i], b.col_hi[i]) for i in cols}
+        saved_r = {i: (b.row_lo[i], b.row_hi[i]) for i in rows}
+        for i, (lo, hi) in cols.items():
+            b.col_lo[i], b.col_hi[i] = lo, hi
+        for i, (lo, hi) in rows.items():
+            b.row_lo[i], b.row_hi[i] = lo, hi
+        b.push_bounds(np.array(list(cols), dtype=int), np.array(list(rows), dtype=int))
+        try:
+            yield
+        finally:
+            for i, (lo, hi) in saved_c.items():
+                b.col_lo[i], b.col_hi[i] = lo, hi
+            for i, (lo, hi) in saved_r.items():
+                b.row_lo[i], b.row_hi[i] = lo, hi
+            b.push_bounds(np.array(list(cols), dtype=int), np.array(list(rows), dtype=int))
 
     def values(self, solution: Solution, family: str) -> dict[tuple, float]:
         """Solution values of one family of columns, by key."""

@@ -58,7 +58,7 @@ def highs_version() -> str | None:
             return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
         except AttributeError:
             return str(h.version())
-    except Exception:  # an optional extension module: any failure means "unknown"
+    except Exception:  # noqa: BLE001 - optional module: any failure is 'unknown'
         return None
 
 

@@ -87,7 +87,7 @@ def _failure_sentence(nb_path: Path) -> str:
 
     try:
         nb = nbformat.read(nb_path, as_version=4)
-    except Exception:
+    except Exception:  # noqa: BLE001 - missing or half-written notebook
         return "The paper notebook could not be executed."
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
@@ -127,29 +127,30 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
         _execute(notebook_path(repo_root), staging, params, cwd=folder)
     except PapermillExecutionError:
         staging.replace(executed)
-        result = folder / "result.json"
-        if result.is_file():
-            summary = json.loads(result.read_text(encoding="utf-8"))
-            if summary.get("status") != "optimal":
-                return done("not met", f"This scenario cannot be met. "
-                            f"{summary.get('status_sentence', '')}".strip())
         return done("failed", _failure_sentence(executed))
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - kernel death, timeout: report, never crash the batch
         if staging.exists():
             staging.replace(executed)
         return done("failed", f"The paper notebook could not run: {type(e).__name__}: {e}")
     staging.replace(executed)
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    title = f"Commissioning Intentions Plan — {scenario.title}"
+    summary = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+    met = summary.get("status") == "optimal"
+    title = (f"Commissioning Intentions Plan — {scenario.title}"
+             + ("" if met else " (cannot be met)"))
     try:
         html = render_html(executed, folder / "paper.html", title=title,
-                           draft=bool(manifest.get("draft", True)))
+                           draft=bool(manifest.get("draft", True)), cannot_be_met=not met)
         render_pdf(html, folder / "paper.pdf", title=title)
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - a rendering fault must not leave half a paper
         for name in ("paper.html", "paper.pdf"):
             (folder / name).unlink(missing_ok=True)
         return done("failed", f"The paper could not be rendered: {type(e).__name__}: {e}")
+    if not met:
+        return Outcome(scenario.name, scenario.title, folder, "not met",
+                       f"This scenario cannot be met: {folder / 'paper.pdf'} gives the "
+                       "diagnosis and the smallest fix.", time.perf_counter() - start)
     return done("paper", f"Paper written: {folder / 'paper.pdf'}")
 
 
@@ -213,8 +214,9 @@ def write_index(out_root: Path, outcomes: list[Outcome], baseline: Path | None,
     base_total = (comp.baseline.summary.get("total_allocated_gbp")
                   if comp.baseline and comp.baseline.optimal else None)
     for o, res in zip(outcomes, comp.outcomes, strict=True):
+        has_paper = (o.folder / "paper.pdf").is_file()
         link = (f'<a href="{escape(o.name)}/paper.html">paper</a> · '
-                f'<a href="{escape(o.name)}/paper.pdf">PDF</a>' if o.ok else
+                f'<a href="{escape(o.name)}/paper.pdf">PDF</a>' if has_paper else
                 f'<a href="{escape(o.name)}/error.txt">what went wrong</a>')
         total = res.summary.get("total_allocated_gbp")
         sv = res.summary.get("social_value_gbp")
@@ -284,7 +286,7 @@ def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | N
         title = "Commissioning Intentions Plan — scenarios compared"
         html = render_html(folder / "paper.ipynb", folder / "paper.html", title=title)
         render_pdf(html, folder / "paper.pdf", title=title)
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - report the comparison's failure
         if staging.exists():
             staging.replace(folder / "paper.ipynb")
         message = f"The comparison paper failed: {type(e).__name__}: {e}"
