@@ -77,8 +77,17 @@ def solve(params: Path, out: Path | None, solver: str | None) -> None:
     alloc = Allocator(inputs, solver)
     result = make_result(alloc, alloc.solve(warm=False))
     out = out or repository_root(params.parent) / "reports" / inputs.scenario.name
-    write_solution(result, out)
+    diagnosis = None
+    if result.status.status.value == "infeasible":
+        from budgetopt.diagnose import diagnose
+
+        diagnosis = diagnose(inputs)
+    write_solution(result, out, diagnosis)
     click.echo(result.text)
+    if diagnosis is not None:
+        click.echo("")
+        for sentence in diagnosis.sentences:
+            click.echo(f"  {sentence}")
     click.echo(f"\nWritten to {out}/")
     if not result.is_optimal:
         sys.exit(EXIT_NOT_MET)
@@ -99,8 +108,9 @@ def run(params: tuple[Path, ...], jobs: int, out: Path | None, meeting_date: str
                         meeting_date=meeting_date))
 
 
-def write_solution(result, out: Path) -> None:
-    """allocation.csv, flows.csv and result.json; tables only when an allocation exists."""
+def write_solution(result, out: Path, diagnosis=None) -> None:
+    """allocation.csv, flows.csv and result.json; tables only when an allocation exists. A
+    diagnosis of a scenario that cannot be met goes into result.json."""
     from budgetopt import files
     from budgetopt.dataset import fy
 
@@ -112,7 +122,17 @@ def write_solution(result, out: Path) -> None:
                             ("flows.csv", result.flows())):
             table.insert(1, "financial_year", table["year"].map(fy))
             files.write_csv(out / name, table)
-    files.write_text(out / "result.json", result.to_json() + "\n")
+    summary = result.summary()
+    if diagnosis is not None:
+        summary["diagnosis"] = {
+            "smallest_fix_gbp": round(diagnosis.total_gbp),
+            "summary": diagnosis.summary,
+            "changes": [{"family": r.family, "year": fy(r.year), "subject": r.subject,
+                         "amount_gbp": round(r.amount_gbp), "sentence": r.sentence}
+                        for r in diagnosis.relaxations]}
+    import json
+
+    files.write_text(out / "result.json", json.dumps(summary, indent=2) + "\n")
 
 
 def main() -> None:
