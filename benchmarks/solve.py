@@ -430,14 +430,18 @@ def machine() -> dict:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             versions[pkg] = None
-    try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, check=False).stdout.strip()
-    except OSError:
-        commit = ""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True,
+                                  text=True, check=False).stdout
+        except OSError:
+            return ""
+
+    dirty = [ln[3:] for ln in git("status", "--porcelain", "--", "src").splitlines() if ln]
     return {"cpu": cpu, "cores": os.cpu_count(), "ram": ram,
             "python": platform.python_version(), "platform": platform.platform(),
-            **versions, "git_commit": commit, "loadavg_at_start": os.getloadavg(),
+            **versions, "git_commit": git("rev-parse", "--short", "HEAD").strip(),
+            "uncommitted_src_changes": dirty, "loadavg_at_start": os.getloadavg(),
             "date": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
 
 

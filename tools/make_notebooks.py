@@ -90,8 +90,23 @@ def compare() -> nbformat.NotebookNode:
     return new_notebook(cells=cells, metadata=KERNEL)
 
 
+def explore() -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell("# Scenario explorer\n\nMove a control and the allocation re-solves "
+                          "(warm, in place). Save a scenario to `parameters/` for "
+                          "`budgetopt run`. Served by `budgetopt explore` with Voila.",
+                          metadata={"tags": ["remove-cell"]}),
+        new_code_cell('params: str = "parameters/baseline.yaml"  # Scenario to start from',
+                      metadata={"tags": ["parameters"]}),
+        new_code_cell("from budgetopt.explorer import ScenarioExplorer\n\n"
+                      "ScenarioExplorer.from_parameters(params)"),
+    ]
+    return new_notebook(cells=cells, metadata=KERNEL)
+
+
 if __name__ == "__main__":
     (ROOT / "notebooks").mkdir(exist_ok=True)
     nbformat.write(paper(), ROOT / "notebooks" / "paper.ipynb")
     nbformat.write(compare(), ROOT / "notebooks" / "compare.ipynb")
-    print("wrote notebooks/paper.ipynb and notebooks/compare.ipynb")
+    nbformat.write(explore(), ROOT / "notebooks" / "explore.ipynb")
+    print("wrote notebooks/paper.ipynb, compare.ipynb and explore.ipynb")

@@ -108,6 +108,19 @@ def run(params: tuple[Path, ...], jobs: int, out: Path | None, meeting_date: str
                         meeting_date=meeting_date))
 
 
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8866, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--params", default="parameters/baseline.yaml", show_default=True,
+              help="Scenario the explorer starts from.")
+@_input_errors_exit_2
+def explore(port: int, params: str) -> None:
+    """Serve the scenario explorer with Voila on 127.0.0.1 and print its address."""
+    from budgetopt.explorer import serve
+
+    sys.exit(serve(port=port, params=params, echo=click.echo))
+
+
 def write_solution(result, out: Path, diagnosis=None) -> None:
     """allocation.csv, flows.csv and result.json; tables only when an allocation exists. A
     diagnosis of a scenario that cannot be met goes into result.json."""
