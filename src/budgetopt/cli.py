@@ -69,7 +69,7 @@ def validate(path: Path) -> None:
 def solve(params: Path, out: Path | None, solver: str | None) -> None:
     """Solve one scenario and write its allocation, flows and result summary."""
     from budgetopt.inputs import load_inputs
-    from budgetopt.results import make_result
+    from budgetopt.results import make_result, write_result_files
     from budgetopt.scenario import repository_root
     from budgetopt.solve import Allocator
 
@@ -82,7 +82,7 @@ def solve(params: Path, out: Path | None, solver: str | None) -> None:
         from budgetopt.diagnose import diagnose
 
         diagnosis = diagnose(inputs)
-    write_solution(result, out, diagnosis)
+    write_result_files(result, out, diagnosis)
     click.echo(result.text)
     if diagnosis is not None:
         click.echo("")
@@ -119,33 +119,6 @@ def explore(port: int, params: str) -> None:
     from budgetopt.explorer import serve
 
     sys.exit(serve(port=port, params=params, echo=click.echo))
-
-
-def write_solution(result, out: Path, diagnosis=None) -> None:
-    """allocation.csv, flows.csv and result.json; tables only when an allocation exists. A
-    diagnosis of a scenario that cannot be met goes into result.json."""
-    from budgetopt import files
-    from budgetopt.dataset import fy
-
-    out.mkdir(parents=True, exist_ok=True)
-    for name in ("allocation.csv", "flows.csv"):
-        (out / name).unlink(missing_ok=True)
-    if result.is_optimal:
-        for name, table in (("allocation.csv", result.allocation()),
-                            ("flows.csv", result.flows())):
-            table.insert(1, "financial_year", table["year"].map(fy))
-            files.write_csv(out / name, table)
-    summary = result.summary()
-    if diagnosis is not None:
-        summary["diagnosis"] = {
-            "smallest_fix_gbp": round(diagnosis.total_gbp),
-            "summary": diagnosis.summary,
-            "changes": [{"family": r.family, "year": fy(r.year), "subject": r.subject,
-                         "amount_gbp": round(r.amount_gbp), "sentence": r.sentence}
-                        for r in diagnosis.relaxations]}
-    import json
-
-    files.write_text(out / "result.json", json.dumps(summary, indent=2) + "\n")
 
 
 def main() -> None:

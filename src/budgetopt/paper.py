@@ -142,11 +142,11 @@ class Paper:
 
     def write_results(self, out: Path) -> None:
         """allocation.csv, flows.csv, result.json and allocation.xlsx for this scenario."""
-        from budgetopt.cli import write_solution
         from budgetopt.reporting.excel import write_workbook
+        from budgetopt.results import write_result_files
 
         out.mkdir(parents=True, exist_ok=True)
-        write_solution(self.result, out)
+        write_result_files(self.result, out, self.diagnosis)
         write_workbook(self.result, out / "allocation.xlsx")
 
     def finish(self, output_dir: str = "") -> Section:
@@ -164,6 +164,15 @@ class Paper:
         whichever section is displayed first."""
         order = SECTIONS if self.result.is_optimal else NOT_MET_SECTIONS
         return str(order.index(key) + 1)
+
+    @cached_property
+    def diagnosis(self):
+        """The smallest fix when the scenario cannot be met (None when it can)."""
+        if self.result.status.status.value != "infeasible":
+            return None
+        from budgetopt.diagnose import diagnose
+
+        return diagnose(self.inputs)
 
     @cached_property
     def explainer(self):
@@ -519,6 +528,14 @@ class Paper:
         shown = t.copy()
         value_col = "Social value over the plan (£)"
         shown[value_col] = ["cannot be met" if pd.isna(v) else money(v) for v in t[value_col]]
+        fixes = []
+        for factor, status in zip(pts["factor"], pts["status"], strict=True):
+            d = fr.diagnoses.get(float(factor))
+            fixes.append("" if status == "optimal" or d is None else
+                         f"smallest fix {money(d.total_gbp)} ("
+                         + ", ".join(sorted({r.family for r in d.relaxations})) + ")")
+        if any(fixes):
+            shown["If it cannot be met"] = fixes
         ok = pts[pts["status"] == "optimal"]
         lowest = ok["factor"].min() if not ok.empty else None
         text = (f"Figure 4 and Table 12 show the best social value the plan could buy at total "
@@ -580,9 +597,7 @@ class Paper:
         """The diagnosis of a scenario that cannot be met (empty when it can)."""
         if self.result.is_optimal:
             return Section(EMPTY)
-        from budgetopt.diagnose import diagnose
-
-        d = diagnose(self.inputs)
+        d = self.diagnosis
         html = heading("Why this scenario cannot be met", 2, self._number("not_met"))
         html += paragraph(f"{self.result.status.sentence} No allocation is presented.")
         html += "".join(paragraph(c) for c in d.context) + paragraph(d.summary)

@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from budgetopt import files
 from budgetopt.dataset import fy
 from budgetopt.inputs import ModelInputs
 from budgetopt.model import service_limits
@@ -291,3 +293,25 @@ def _round_year(inputs: ModelInputs, exact: dict, year: int) -> pd.DataFrame:
          cells["area_id"].to_numpy()])
     cells["year"] = year
     return cells[CELL_COLUMNS].reset_index(drop=True)
+
+
+def write_result_files(result: Result, out: Path, diagnosis=None) -> None:
+    """allocation.csv, flows.csv and result.json; tables only when an allocation exists. A
+    diagnosis of a scenario that cannot be met goes into result.json."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("allocation.csv", "flows.csv"):
+        (out / name).unlink(missing_ok=True)
+    if result.is_optimal:
+        for name, table in (("allocation.csv", result.allocation()),
+                            ("flows.csv", result.flows())):
+            table.insert(1, "financial_year", table["year"].map(fy))
+            files.write_csv(out / name, table)
+    summary = result.summary()
+    if diagnosis is not None:
+        summary["diagnosis"] = {
+            "smallest_fix_gbp": round(diagnosis.total_gbp),
+            "summary": diagnosis.summary,
+            "changes": [{"family": r.family, "year": fy(r.year), "subject": r.subject,
+                         "amount_gbp": round(r.amount_gbp), "sentence": r.sentence}
+                        for r in diagnosis.relaxations]}
+    files.write_text(out / "result.json", json.dumps(summary, indent=2) + "\n")

@@ -179,9 +179,8 @@ def validate_all(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
 
 def ensure_baseline(out_root: Path, repo_root: Path, ran: list[Outcome]) -> Path | None:
     """The baseline's result files, solving it (without a paper) when the run did not."""
-    from budgetopt.cli import write_solution
     from budgetopt.inputs import load_inputs
-    from budgetopt.results import make_result
+    from budgetopt.results import make_result, write_result_files
     from budgetopt.solve import Allocator
 
     for o in ran:
@@ -197,19 +196,19 @@ def ensure_baseline(out_root: Path, repo_root: Path, ran: list[Outcome]) -> Path
     alloc = Allocator(inputs)
     folder = out_root / "_baseline"
     folder.mkdir(parents=True, exist_ok=True)
-    write_solution(make_result(alloc, alloc.solve(warm=False)), folder)
+    write_result_files(make_result(alloc, alloc.solve(warm=False)), folder)
     return folder
 
 
 def write_index(out_root: Path, outcomes: list[Outcome], baseline: Path | None,
                 repo_root: Path) -> Path:
     """``index.html``: every scenario of the run side by side, linking to each paper."""
-    from budgetopt.comparison import Comparison, read_outcome
+    from budgetopt.comparison import Comparison, _scheme_names, read_outcome
     from budgetopt.formatting import money, signed_money
 
     comp = Comparison([read_outcome(o.folder) for o in outcomes],
                       read_outcome(baseline) if baseline else None, {})
-    comp.scheme_names = _names_from_manifests(out_root, outcomes, repo_root)
+    comp.scheme_names = _scheme_names(repo_root, comp.outcomes)
     rows = []
     base_total = (comp.baseline.summary.get("total_allocated_gbp")
                   if comp.baseline and comp.baseline.optimal else None)
@@ -257,13 +256,6 @@ Totals and social value are over each scenario's plan years.</p>
 {change_html}{compare}</body></html>
 """
     return files.write_text(out_root / "index.html", html)
-
-
-def _names_from_manifests(out_root: Path, outcomes: list[Outcome],
-                          repo_root: Path) -> dict[str, str]:
-    from budgetopt.comparison import _scheme_names, read_outcome
-
-    return _scheme_names(repo_root, [read_outcome(o.folder) for o in outcomes])
 
 
 def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | None,
