@@ -40,12 +40,12 @@ from budgetopt.inputs import ModelInputs
 from budgetopt.schemas import FORCE_AREA
 
 # Stage-2 cost scale: deviations cost 1e6/max(base, FLOOR) per £, i.e. about 1 per £ for a £1m
-# service, so costs stay well above solver tolerances; ties between equal services are broken by
-# a deterministic perturbation of at most TIE_SPREAD: deviations of services listed earlier
-# cost slightly less, so among otherwise equal services the earlier ones absorb the change.
+# service, so costs stay well above solver tolerances. Exact ties are broken by perturbing those
+# costs by at most TIE_SPREAD (services, streams) and AREA_TIE_SPREAD (area splits) with the
+# fixed pseudo-random numbers of tie_break().
 ANCHOR_COST_SCALE = 1e6
 ANCHOR_BASE_FLOOR = 10_000.0
-TIE_SPREAD = 0.01
+TIE_SPREAD = 0.05
 AREA_TIE_SPREAD = 0.1
 
 
@@ -424,38 +424,53 @@ def build_model(inputs: ModelInputs) -> LpModel:
 # --------------------------------------------------------------------------------------------
 # Stage-2 and stage-3 costs (uniqueness)
 # --------------------------------------------------------------------------------------------
+def tie_break(index: np.ndarray | int) -> np.ndarray:
+    """A fixed pseudo-random number in [0, 1) for each index (the splitmix64 hash).
+
+    Exact ties between equal services, areas or streams are broken by perturbing costs with
+    these numbers. A hash, not a linear sequence: the perturbation of cell (s, a) must not split
+    into a service part plus an area part, or swapping money around a cycle of cells (s1 gives
+    a1 to s2, s2 gives a2 to s1) would cost exactly nothing and stay tied. With a hash every such
+    swap costs something at first order, so the optimum is a single point whichever solver, warm
+    or cold, finds it.
+    """
+    with np.errstate(over="ignore"):
+        z = np.asarray(index, dtype=np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(float) / float(1 << 53)
+
+
 def anchor_costs(m: LpModel) -> dict[str, np.ndarray]:
     """Stage 2: relative distance from last year's service totals and from need-share splits."""
     ds = m.inputs.dataset
     base = ds.services["last_year_gbp"]
     order = {s: i for i, s in enumerate(ds.services.index)}
-    n = len(order)
+    area = {a: j for j, a in enumerate(ds.areas.index)}
 
-    def per_service(keys: list[tuple]) -> np.ndarray:
-        return np.array([
-            ANCHOR_COST_SCALE / max(base[k[0]], ANCHOR_BASE_FLOOR)
-            * (1 + TIE_SPREAD * order[k[0]] / n) for k in keys])
+    def scale(keys: list[tuple]) -> np.ndarray:
+        return np.array([ANCHOR_COST_SCALE / max(base[k[0]], ANCHOR_BASE_FLOOR) for k in keys])
 
-    costs = {"up": per_service(m.cols["up"].keys), "dn": per_service(m.cols["dn"].keys)}
+    keys = m.cols["up"].keys
+    per_service = scale(keys) * (1 + TIE_SPREAD * tie_break([order[k[0]] for k in keys]))
+    costs = {"up": per_service, "dn": per_service}
     if "p" in m.cols:
-        # Swapping area shares between two services keeps every service and area total: with a
-        # cost per service only, such swaps would cost nothing and stay tied. A second,
-        # per-area perturbation makes every swap cost something, so the split is unique.
-        area = {a: j for j, a in enumerate(ds.areas.index)}
-        n_areas = len(area)
         keys = m.cols["p"].keys
-        per_area = np.array([1 + AREA_TIE_SPREAD * area[k[1]] / n_areas for k in keys])
-        costs["p"] = costs["q"] = per_service(keys) * per_area
+        cell = [order[k[0]] * len(area) + area[k[1]] for k in keys]
+        costs["p"] = costs["q"] = scale(keys) * (1 + AREA_TIE_SPREAD * tie_break(cell))
     return costs
 
 
 def flow_costs(m: LpModel) -> dict[str, np.ndarray]:
     """Stage 3: pay each service from ring-fenced money first, unrestricted money last, with a
-    deterministic order between services so that the split of streams is unique."""
+    fixed pseudo-random order between (stream, service) cells so the split is unique."""
     ds = m.inputs.dataset
     streams = ds.streams
     order = {s: i for i, s in enumerate(ds.services.index)}
+    stream_no = {f: i for i, f in enumerate(streams.index)}
     n = len(order)
-    rank = {f: (0.0 if streams.at[f, "ring_fenced"] else 1.0) for f in streams.index}
-    return {"g": np.array([(1 + rank[f]) * (1 + TIE_SPREAD * order[s] / n)
-                           for f, s, _ in m.cols["g"].keys])}
+    keys = m.cols["g"].keys
+    rank = np.array([0.0 if streams.at[f, "ring_fenced"] else 1.0 for f, _, _ in keys])
+    cell = [stream_no[f] * n + order[s] for f, s, _ in keys]
+    return {"g": (1 + rank) * (1 + TIE_SPREAD * tie_break(cell))}

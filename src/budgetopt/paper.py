@@ -716,7 +716,8 @@ class Paper:
             "Money goes further in areas with more need per head (need share ÷ population "
             "share); at a need-proportional split the curves equal the force-level curves.",
             "Where equally valuable allocations exist, the one closest to last year's is "
-            "chosen; services equal in every respect are ordered as listed in the dataset.",
+            "chosen; services equal in every respect are ordered by a fixed pseudo-random "
+            "order, so the same inputs always give the same allocation.",
             "Each service is paid from ring-fenced grants before unrestricted funding.",
         ]
         return Section(heading("Appendix B. Assumptions and placeholders", 2)
