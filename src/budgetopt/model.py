@@ -287,10 +287,11 @@ def add_funding(m: LpModel) -> None:
     services = ds.services
     flows_in: dict[tuple, list] = {}
     spend: dict[tuple, list] = {}
+    scheme_of = services["scheme_id"].to_dict()
     for f in ds.streams.index:
         eligible = ds.eligible_schemes(f)
-        for s, svc in services.iterrows():
-            if svc["scheme_id"] not in eligible:
+        for s, scheme in scheme_of.items():
+            if scheme not in eligible:
                 continue
             for y in m.years:
                 g = _var(m, "g", (f, s, y))
@@ -325,8 +326,7 @@ def add_stability(m: LpModel) -> None:
     t[s,y] − t[s,y−1] − d[s,y] = 0, with t[s,base year] the base-year amount."""
     ds = m.inputs.dataset
     t = m.cols["t"]
-    for s, svc in ds.services.iterrows():
-        base = float(svc["last_year_gbp"])
+    for s, base in ds.services["last_year_gbp"].astype(float).items():
         if base <= 0:
             continue
         for i, y in enumerate(m.years):
@@ -370,14 +370,16 @@ def add_anchors(m: LpModel) -> None:
     ``anchor[s,y]``: t − up + dn = base; ``area_anchor[s,a,y]``: x − n·t − p + q = 0."""
     ds = m.inputs.dataset
     t = m.cols["t"]
+    base = ds.services["last_year_gbp"].astype(float).to_dict()
+    scheme_of = ds.services["scheme_id"].to_dict()
+    shares = ds.need_shares.stack().to_dict()
     for (s, y), tv in zip(t.keys, t.items, strict=True):
         up, dn = _var(m, "up", (s, y)), _var(m, "dn", (s, y))
-        _row(m, "anchor", (s, y), [(tv, 1.0), (up, -1.0), (dn, 1.0)], "==",
-             float(ds.services.at[s, "last_year_gbp"]))
+        _row(m, "anchor", (s, y), [(tv, 1.0), (up, -1.0), (dn, 1.0)], "==", base[s])
     for (s, a, y), xv in zip(m.cols["x"].keys, m.cols["x"].items, strict=True):
         if a == FORCE_AREA:
             continue
-        n = float(ds.need_shares.at[ds.services.at[s, "scheme_id"], a])
+        n = float(shares[(scheme_of[s], a)])
         p, q = _var(m, "p", (s, a, y)), _var(m, "q", (s, a, y))
         _row(m, "area_anchor", (s, a, y), [(xv, 1.0), (t[(s, y)], -n), (p, -1.0), (q, 1.0)],
              "==", 0.0)

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pulp
@@ -48,6 +48,7 @@ from budgetopt.model import (
 
 INF = float("inf")
 FACE_TOLERANCE = 1e-7  # |reduced cost| or |dual| above this × max|cost| counts as non-zero
+REUSE_STAGE_BASES = True  # warm stages start from their own previous basis (see run())
 CBC_TOLERANCE = 1e-12  # with CBC, later stages keep each optimum within this fraction
 
 
@@ -107,7 +108,7 @@ class Backend(Protocol):
     def set_costs(self, cost: np.ndarray) -> None: ...
     def push_bounds(self, cols: np.ndarray | None, rows: np.ndarray | None) -> None: ...
     def set_coefficients(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None: ...
-    def run(self, warm: bool) -> Status: ...
+    def run(self, warm: bool, stage: int = 0) -> Status: ...
     def solution(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]: ...
     def restrict_to_optimum(self, cost: np.ndarray) -> None: ...
     def release(self) -> None: ...
@@ -143,6 +144,7 @@ class HighsBackend:
         self.h.setOptionValue("output_flag", False)
         self._highspy = highspy
         self.cost = np.full(len(self.cols), np.nan)  # what HiGHS holds; nan: not yet set
+        self.bases: dict[int, Any] = {}  # optimal basis of each stage in the last solve
         self.push_bounds(np.arange(len(self.cols)), np.arange(len(self.rows)))
 
     def set_costs(self, cost: np.ndarray) -> None:
@@ -164,9 +166,14 @@ class HighsBackend:
         for r, c, v in zip(self.rowpos[rows], self.colpos[cols], values, strict=True):
             self.h.changeCoeff(int(r), int(c), float(v))
 
-    def run(self, warm: bool) -> Status:
+    def run(self, warm: bool, stage: int = 0) -> Status:
+        """Solve; warm runs start from this stage's basis of the previous solve when there is
+        one — it stays dual feasible under bound changes, so dual simplex needs few steps."""
         if not warm:
             self.h.clearSolver()
+            self.bases.clear()
+        elif stage in self.bases and REUSE_STAGE_BASES:
+            self.h.setBasis(self.bases[stage])
         try:
             self.h.run()
         except Exception:  # noqa: BLE001 - highspy raises bare exceptions
@@ -174,6 +181,7 @@ class HighsBackend:
         ms = self.h.getModelStatus()
         k = self._highspy.HighsModelStatus
         if ms == k.kOptimal:
+            self.bases[stage] = self.h.getBasis()
             return Status.OPTIMAL
         if ms in (k.kInfeasible, k.kUnboundedOrInfeasible):
             return Status.INFEASIBLE
@@ -237,7 +245,7 @@ class CbcBackend:
     def release(self) -> None:
         self.optimum_rows = []
 
-    def run(self, warm: bool) -> Status:
+    def run(self, warm: bool, stage: int = 0) -> Status:
         from budgetopt.model import _set_row_bounds
 
         for v, lo, hi in zip(self.cols, self.col_lo, self.col_hi, strict=True):
@@ -293,7 +301,7 @@ def lexicographic_solve(b: Backend, stages: list[np.ndarray], warm: bool) -> tup
     try:
         for i, cost in enumerate(stages):
             b.set_costs(cost)
-            status = b.run(warm=warm or i > 0)
+            status = b.run(warm=warm or i > 0, stage=i)
             if status is not Status.OPTIMAL:
                 break
             done += 1
