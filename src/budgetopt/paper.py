@@ -308,12 +308,13 @@ class Paper:
         change = self.scenario.budget_change_pct
         note = (f" This scenario changes the total by {change:+.1f}%, applied to the "
                 "unrestricted core budget." if change else "")
-        text = (f"Table 3 shows the funding available in each plan year by stream."
+        number = 3 if self.result.is_optimal else 2  # a cannot-be-met paper has one table before
+        text = (f"Table {number} shows the funding available in each plan year by stream."
                 f"{note} Ring-fenced grants can only be spent on the schemes their conditions "
                 "name.")
         return Section(heading("Funding available", 2, self._number("funding"))
                        + paragraph(text)
-                       + html_table(table, "Table 3. Funding available by stream",
+                       + html_table(table, f"Table {number}. Funding available by stream",
                                     money_cols=[f"{fy(y)} (£)" for y in years], total_row=True,
                                     small=False))
 
