@@ -311,18 +311,10 @@ def scaled_curves(tables: dict, service: str, factor: float) -> list[str]:
     return out
 
 
-WHY_NOT_BUG = pytest.mark.xfail(strict=True, reason=(
-    "explain.Explainer.why_not_more reads only the next segment's stage-1 reduced cost; the "
-    "cost of giving the service £1 more is the reduced cost of the whole direction (segment z, "
-    "x, t, the cheapest flow g, ...). When the gap sits on t's bound (a minimum inside a "
-    "segment: z basic) or on the flows g (degenerate vertex at zero), needed_per_gbp is 0 and "
-    "the sentence says 'held only by a tie'"))
-
-
 @pytest.mark.parametrize("case", [
     "zero",
-    pytest.param("minimum", marks=WHY_NOT_BUG),
-    pytest.param("zero, gap on the flows", marks=WHY_NOT_BUG),
+    pytest.param("minimum"),
+    pytest.param("zero, gap on the flows"),
 ])
 def test_why_not_more_gives_the_threshold_value_per_pound(tmp_path, case):
     spec = WHY_NOT_CASES[case]

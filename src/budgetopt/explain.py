@@ -29,6 +29,7 @@ from budgetopt.solve import Allocator, Solution
 
 STEP = 100_000.0  # £ for "the next £100k" and "releasing £100k of a limit"
 PER_POUND_STEP = 1_000.0  # £ for per-£ values of each stream
+NUDGE = 100.0  # £ a held service is pushed up by to price "£1 more to it"
 MOVED = 1.0  # £: a service whose total moves by less is unchanged
 LISTED = 5  # services named in a sentence
 
@@ -271,15 +272,19 @@ class Explainer:
         return []
 
     # ------------------------------------------------------------------ why not more
-    def why_not_more(self, year: int | None = None) -> list[WhyNot]:
+    def why_not_more(self, year: int | None = None, step: float = NUDGE) -> list[WhyNot]:
         """Services held at their minimum or at zero, and how much more social value per £
-        they would need before the optimum gives them more (from stage-1 reduced costs)."""
+        they would need before the optimum gives them more.
+
+        The figure is the reduced cost of the whole move "£1 more to this service" — its next
+        benefit-curve segment, its service total, the cheapest stream that may fund it and
+        whatever must give way — measured by re-solving with the service pushed up by ``step``
+        (a single column's reduced cost misses the move at degenerate vertices)."""
         year = year or self.inputs.years[0]
         m, a = self.alloc.model, self.alloc
-        cv, cd, _, _ = self.base.stage1
+        cv = self.base.col_value
         zsl = a.col_slice("z")
-        zv, zd = cv[zsl], cd[zsl]
-        zhi = a.backend.col_hi[zsl]
+        zv, zhi = cv[zsl], a.backend.col_hi[zsl]
         from budgetopt.model import service_weights
 
         weights = service_weights(self.inputs)
@@ -293,27 +298,37 @@ class Explainer:
             if total > MOVED and abs(total - minimum) > MOVED:
                 continue
             held = "zero" if total <= MOVED else "its minimum"
-            idx = [i for i, k in enumerate(m.cols["z"].keys) if k[0] == s and k[2] == year
-                   and zv[i] < zhi[i] - 1e-6]
-            if not idx:
+            room = [i for i, k in enumerate(m.cols["z"].keys) if k[0] == s and k[2] == year
+                    and zv[i] < zhi[i] - 1e-6]
+            if not room:
                 continue  # at capacity
-            j = min(idx, key=lambda i: zd[i])
+            next_value = float(max(m.z_value[i] for i in room))
+            i = a.col_index("t", (s, year))
+            hi = a.backend.col_hi[i]
+            for nudge in (step, 1.0):  # a smaller push where another limit is near
+                pushed = self._what_if(year, cols={i: (min(total + nudge, hi), hi)})
+                if pushed.feasible:
+                    break
             w = float(weights[s])
-            next_value = float(m.z_value[j])
-            needed = float(zd[j]) / w if w > 0 else None
             name = self.names[s]
-            if needed is None:
+            needed = None
+            if w <= 0:
                 text = (f"{name} is held at {held} in {fy(year)}: its priorities carry no "
                         "weight in this scenario.")
-            elif needed <= 1e-9:
-                text = (f"{name} is held at {held} in {fy(year)} only by a tie: an equally "
-                        "valuable allocation would give it more.")
+            elif not pushed.feasible:
+                text = (f"{name} is held at {held} in {fy(year)}: other limits leave no room "
+                        "to give it more.")
             else:
-                text = (f"{name} is held at {held} in {fy(year)}: its next £ buys an estimated "
-                        f"£{next_value:,.2f} of social value, and it would need £{needed:,.2f} "
-                        f"more per £ ({needed / next_value:.0%} more) before the optimum gives "
-                        "it more.")
-            out.append(WhyNot(s, name, year, held, float(total), next_value, needed, text))
+                needed = max(0.0, -pushed.objective_change / nudge / w)
+                if needed <= 1e-9:
+                    text = (f"{name} is held at {held} in {fy(year)} only by a tie: an equally "
+                            "valuable allocation would give it more.")
+                else:
+                    text = (f"{name} is held at {held} in {fy(year)}: its next £ buys an "
+                            f"estimated £{next_value:,.2f} of social value, and it would need "
+                            f"£{needed:,.2f} more per £ ({needed / next_value:.0%} more) before "
+                            "the optimum gives it more.")
+            out.append(WhyNot(s, name, year, held, abs(float(total)), next_value, needed, text))
         out.sort(key=lambda w: (w.needed_per_gbp is None, w.needed_per_gbp or 0))
         return out
 
