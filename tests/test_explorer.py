@@ -139,3 +139,19 @@ def test_explore_command_rejects_a_bad_scenario(tmp_path):
                         str(tmp_path / "missing.yaml")], capture_output=True, text=True,
                        timeout=60, cwd=REPO)
     assert p.returncode == 2 and "does not exist" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_why_tab_explains_the_current_setting(explorer):
+    explorer.budget.value = -2
+    explorer.tabs.selected_index = 2
+    assert "The next £100k" in explorer.margins.value
+    assert "Limits that shape 2025/26" in explorer.limits.value
+    before = explorer.margins.value
+    explorer.budget.value = 2  # redrawn while the tab is open
+    assert explorer.margins.value != before
+
+
+def test_charts_tab_draws_svg_with_alt_text(explorer):
+    explorer.tabs.selected_index = 1
+    assert 'role="img"' in explorer.chart_schemes.value
+    assert "aria-label" in explorer.chart_change.value

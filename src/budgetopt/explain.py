@@ -140,7 +140,8 @@ class Explainer:
     def _what_if(self, year: int, cols=None, rows=None) -> WhatIf:
         with self.alloc.adjusted(cols, rows):
             sol = self.alloc.solve()
-        self.alloc.solve()  # back to the scenario's optimum (and basis)
+        # The bounds are back to the scenario's; the next solve starts warm from here, so no
+        # re-solve is needed to "get back" (self.base keeps the scenario's optimum).
         if not sol.status.is_optimal:
             return WhatIf(False, 0.0, 0.0, [])
         diff = (self._totals(sol, year) - self._totals(self.base, year))
@@ -401,7 +402,6 @@ class Explainer:
                 for y in years:
                     inputs = _with_stream(inputs, f, y, (factor - 1) * totals[y])
                 diagnoses[float(factor)] = diagnose(inputs)
-        self.alloc.solve()  # restore the scenario's optimum and basis
         table = pd.DataFrame(records)
         base = self._totals(self.base, first)
         down = sorted((x for x in first_year if x < 1), reverse=True)

@@ -166,8 +166,8 @@ class ScenarioExplorer:
             w.VBox([self.compare])])
         for i, title in enumerate(["Allocation", "Charts", "Why", "Against baseline"]):
             tabs.set_title(i, title)
-        tabs.observe(lambda _: self._guard(self._render_charts), names="selected_index")
-        self._charts_stale = True
+        tabs.observe(lambda _: self._guard(self._render_open_tab), names="selected_index")
+        self._charts_stale = self._why_stale = True
         self.widget = w.VBox([w.HTML(CSS), self.message, self.status,
                               w.HBox([controls, tabs])])
 
@@ -265,12 +265,27 @@ class ScenarioExplorer:
             f"{short_money(result.social_value_gbp)} over {len(result.years)} plan years · "
             f"{mode} in {solution.seconds * 1000:.0f} ms</p>")
         self.matrix.value = self._matrix_html(result, y)
-        self._charts_stale = True
+        self._last_solution = solution
+        self._charts_stale = self._why_stale = True
+        self._render_open_tab()
+        self.compare.value = self._compare_html(result)
+
+    def _render_open_tab(self) -> None:
+        """Charts and the Why tab cost most to draw (the Why tab re-solves twice), so they are
+        drawn when their tab is open, and once per result."""
         if self.tabs.selected_index == 1:
             self._render_charts()
+        elif self.tabs.selected_index == 2:
+            self._render_why()
+
+    def _render_why(self) -> None:
+        result = self.last_result
+        if not self._why_stale or result is None or not result.is_optimal:
+            return
         from budgetopt.explain import Explainer
 
-        e = Explainer(self.alloc, solution, result)
+        y = result.years[0]
+        e = Explainer(self.alloc, self._last_solution, result)
         more, less = e.money_value(direction="more"), e.money_value(direction="less")
         self.margins.value = (f"<h4>The marginal value of money</h4><p>{more.sentence}</p>"
                               f"<p>{less.sentence}</p>")
@@ -278,7 +293,7 @@ class ScenarioExplorer:
         first = [lim.sentence for lim in limits if lim.year == y]
         self.limits.value = (f"<h4>Limits that shape {fy(y)}</h4><ul>"
                              + "".join(f"<li>{s}</li>" for s in first[:40]) + "</ul>")
-        self.compare.value = self._compare_html(result)
+        self._why_stale = False
 
     def _render_charts(self) -> None:
         """Charts cost most to draw, so they are drawn when their tab is open."""

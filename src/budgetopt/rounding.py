@@ -22,6 +22,9 @@ import numpy as np
 import scipy.sparse as sp
 
 INTEGRAL_TOLERANCE = 1e-6
+QUANTUM_DIGITS = 5  # exact values are rounded to £0.00001 before controlled rounding
+TIE_EPSILON = 1e-6  # weight of the fixed tie-break in the rounding LP
+GROUP_TOLERANCE = 1e-9  # a group total within this (relative) of a whole pound is that pound
 
 
 def largest_remainder(values: Sequence[float], total: float | None = None) -> np.ndarray:
@@ -54,7 +57,11 @@ def controlled_round(values: np.ndarray, groups: Sequence[np.ndarray]) -> np.nda
     """
     import highspy
 
-    v = np.asarray(values, dtype=float)
+    # Solver noise (1e-7 £ between a warm and a cold solve) must not decide a rounding:
+    # quantise to 1/1000 of a penny first, and break remaining ties by a fixed hash of the
+    # cell's position rather than by the path the LP solver takes.
+    exact = np.asarray(values, dtype=float)
+    v = np.round(exact, QUANTUM_DIGITS)
     n = len(v)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -64,17 +71,20 @@ def controlled_round(values: np.ndarray, groups: Sequence[np.ndarray]) -> np.nda
     for labels in groups:
         labels = np.asarray(labels)
         uniq, inv = np.unique(labels, return_inverse=True)
-        sums = np.bincount(inv, weights=v, minlength=len(uniq))
+        sums = np.bincount(inv, weights=exact, minlength=len(uniq))
+        slack = GROUP_TOLERANCE * np.maximum(1.0, np.abs(sums))
         blocks.append(sp.csr_matrix((np.ones(n), (inv, np.arange(n))), shape=(len(uniq), n)))
-        rows_lo.append(np.floor(sums + 1e-9))
-        rows_hi.append(np.ceil(sums - 1e-9))
-    total = round(float(v.sum()))
+        rows_lo.append(np.floor(sums + slack))
+        rows_hi.append(np.ceil(sums - slack))
+    total = round(float(exact.sum()))
     blocks.append(sp.csr_matrix(np.ones((1, n))))
     rows_lo.append(np.array([total], dtype=float))
     rows_hi.append(np.array([total], dtype=float))
     a = sp.vstack(blocks).tocsc()
     # minimise distance from the exact values: cost of rounding up is (1 - 2·fraction)
-    cost = 1.0 - 2.0 * (v - lo)
+    from budgetopt.model import tie_break
+
+    cost = 1.0 - 2.0 * (v - lo) + TIE_EPSILON * tie_break(np.arange(n))
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.passModel(_lp(cost, lo, hi, np.concatenate(rows_lo), np.concatenate(rows_hi), a))
