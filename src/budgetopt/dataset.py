@@ -27,7 +27,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from budgetopt.errors import InputError, ProblemLog
+from budgetopt.errors import ProblemLog
 from budgetopt.pydantic_problems import problems_from
 from budgetopt.schemas import FORCE_AREA, INDICATORS, TABLES, Column, Kind, Table
 
@@ -665,12 +665,3 @@ def _check_across_tables(
         elif abs(float(cell) - sf.value) > 1e-9:
             log.add(str(folder / MANIFEST), f"value differs from the cell in {sf.table} "
                     f"({cell:g})", key=f"{key}.value", value=sf.value)
-
-
-def check_dataset(folder: str | Path) -> list[str]:
-    """Problems of a dataset as sentences (empty if valid) — a convenience for notebooks."""
-    try:
-        load_dataset(folder)
-    except InputError as e:
-        return [str(p) for p in e.problems]
-    return []

@@ -752,10 +752,3 @@ class Paper:
         return Section(heading("Appendix C. Run manifest", 2)
                        + html_table(t, "Table C1. What produced this paper")
                        + f'<pre class="parameters">{escape(params)}</pre>')
-
-
-def parameters_from_yaml(path: str | Path) -> dict[str, Any]:
-    """The parameters a paper notebook receives for a scenario file (its validated fields)."""
-    from budgetopt.scenario import load_scenario
-
-    return load_scenario(path).model_dump(mode="json")

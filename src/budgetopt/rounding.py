@@ -15,7 +15,6 @@ it picks the one closest to the exact values.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -114,8 +113,3 @@ def _lp(cost, col_lo, col_hi, row_lo, row_hi, a_csc):
     lp.a_matrix_.index_ = a_csc.indices
     lp.a_matrix_.value_ = a_csc.data
     return lp
-
-
-def whole_pounds(x: float) -> int:
-    """Round half away from zero (the way people round money), for single figures."""
-    return math.floor(abs(x) + 0.5) * (1 if x >= 0 else -1)

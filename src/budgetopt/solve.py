@@ -25,7 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -291,13 +291,18 @@ def _restrict_to_optimal_face(b: Backend, cost: np.ndarray) -> None:
     b.push_bounds(cols, rows)
 
 
-def lexicographic_solve(b: Backend, stages: list[np.ndarray], warm: bool) -> tuple[Status, int]:
-    """Minimise each cost vector in turn over the previous optimum; restore bounds after.
+@dataclass(frozen=True)
+class StagedSolve:
+    status: Status
+    stages_done: int  # stages solved to optimality
+    values: tuple[np.ndarray, ...] | None  # final (col value, col dual, row value, row dual)
+    stage1: tuple[np.ndarray, ...] | None  # the same after stage 1, for explanations
 
-    Returns the status and the number of stages solved to optimality.
-    """
+
+def lexicographic_solve(b: Backend, stages: list[np.ndarray], warm: bool) -> StagedSolve:
+    """Minimise each cost vector in turn over the previous optimum; restore bounds after."""
     saved = (b.col_lo.copy(), b.col_hi.copy(), b.row_lo.copy(), b.row_hi.copy())
-    status, done = Status.OPTIMAL, 0
+    status, done, stage1 = Status.OPTIMAL, 0, None
     try:
         for i, cost in enumerate(stages):
             b.set_costs(cost)
@@ -306,7 +311,7 @@ def lexicographic_solve(b: Backend, stages: list[np.ndarray], warm: bool) -> tup
                 break
             done += 1
             if i == 0:
-                b.stage1 = b.solution()  # type: ignore[attr-defined]
+                stage1 = b.solution()
             if i < len(stages) - 1:
                 b.restrict_to_optimum(cost)
         values = b.solution() if status is Status.OPTIMAL else None
@@ -316,38 +321,42 @@ def lexicographic_solve(b: Backend, stages: list[np.ndarray], warm: bool) -> tup
         b.col_lo, b.col_hi, b.row_lo, b.row_hi = saved
         b.push_bounds(changed_c, changed_r)
         b.release()
-    b.last_values = values  # type: ignore[attr-defined]
-    return status, done
+    return StagedSolve(status, done, values, stage1)
+
+
+def _offsets(blocks: dict) -> dict[str, int]:
+    """Start of each family in budgetopt's order (families concatenated as created)."""
+    out, n = {}, 0
+    for fam, block in blocks.items():
+        out[fam] = n
+        n += len(block)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
 class Allocator:
     """A built model for one dataset and number of plan years, re-solvable in place.
 
-    >>> alloc = Allocator(inputs)           # builds once (PuLP), hands over to HiGHS
-    >>> result = alloc.solve()              # cold
-    >>> result = alloc.solve(other_inputs)  # same dataset & years: edits in place, warm
+    >>> alloc = Allocator(inputs)             # builds once (PuLP), hands over to HiGHS
+    >>> solution = alloc.solve()              # the first solve is cold
+    >>> solution = alloc.solve(other_inputs)  # same dataset and years: edited in place, warm
     """
 
     def __init__(self, inputs: ModelInputs, solver: str | None = None) -> None:
         self.solver = solver or inputs.scenario.solver
-        self.model = build_model(inputs)
+        self._build(inputs)
+
+    def _build(self, inputs: ModelInputs) -> None:
         self.inputs = inputs
-        self._offsets = {}
-        n = 0
-        for fam, block in self.model.cols.items():
-            self._offsets[fam] = n
-            n += len(block)
-        self.n_cols = n
-        self._row_offsets = {}
-        n = 0
-        for fam, block in self.model.rows.items():
-            self._row_offsets[fam] = n
-            n += len(block)
+        self.model = build_model(inputs)
+        self._offsets = _offsets(self.model.cols)
+        self._row_offsets = _offsets(self.model.rows)
+        self.n_cols = sum(len(b) for b in self.model.cols.values())
         self.backend: Backend = (HighsBackend if self.solver == "highs" else CbcBackend)(
             self.model)
         self._solved_once = False
-        self._stage_costs_fixed = self._fixed_stage_costs()
+        self._stage_costs_fixed = [self._costs(anchor_costs(self.model)),
+                                   self._costs(flow_costs(self.model))]
 
     # -- column/row positions in budgetopt's order
     def col_slice(self, family: str) -> slice:
@@ -364,9 +373,6 @@ class Allocator:
             c[self.col_slice(fam)] = values
         return c
 
-    def _fixed_stage_costs(self) -> list[np.ndarray]:
-        return [self._costs(anchor_costs(self.model)), self._costs(flow_costs(self.model))]
-
     def accepts(self, inputs: ModelInputs) -> bool:
         """Whether ``inputs`` can be solved by editing this model (same structure)."""
         return (inputs.dataset.content_hash == self.inputs.dataset.content_hash
@@ -377,7 +383,7 @@ class Allocator:
         if not self.accepts(inputs):
             raise ValueError("a different dataset or number of plan years needs a new Allocator")
         if not isinstance(self.backend, HighsBackend):  # CBC has no kept model: rebuild
-            self.__init__(inputs, self.solver)
+            self._build(inputs)
             return
         m, b = self.model, self.backend
         m.inputs = inputs
@@ -411,8 +417,9 @@ class Allocator:
             self.update(inputs)
         stage1 = -self._costs({"z": stage1_costs(self.model, self.inputs)})
         use_warm = warm and self._solved_once
-        status, done = lexicographic_solve(self.backend, [stage1, *self._stage_costs_fixed],
-                                           warm=use_warm)
+        run = lexicographic_solve(self.backend, [stage1, *self._stage_costs_fixed],
+                                  warm=use_warm)
+        status, done = run.status, run.stages_done
         self._solved_once = True
         seconds = time.perf_counter() - start
         if status is not Status.OPTIMAL:
@@ -423,13 +430,13 @@ class Allocator:
                 status = Status.ERROR
             return Solution(SolveStatus(status, sentence, self.solver), None, None, None,
                             seconds, use_warm)
-        cv = self.backend.last_values[0]  # type: ignore[attr-defined]
+        cv = run.values[0]
         z = cv[self.col_slice("z")]
         weighted = float(-stage1[self.col_slice("z")] @ z)
         social = float(self.model.z_value @ z)
         return Solution(SolveStatus(Status.OPTIMAL, STATUS_SENTENCES[Status.OPTIMAL],
                                     self.solver), cv, weighted, social, seconds, use_warm,
-                        self.backend.stage1)  # type: ignore[attr-defined]
+                        run.stage1)
 
     def col_index(self, family: str, key: tuple) -> int:
         return self._offsets[family] + self.model.cols[family].pos[key]
@@ -465,12 +472,3 @@ class Allocator:
         assert solution.col_value is not None
         vals = solution.col_value[self.col_slice(family)]
         return dict(zip(self.model.cols[family].keys, vals.tolist(), strict=True))
-
-
-def solve(inputs: ModelInputs, solver: str | None = None) -> tuple[Allocator, Solution]:
-    """Build and solve a scenario once (cold)."""
-    alloc = Allocator(inputs, solver)
-    return alloc, alloc.solve(warm=False)
-
-
-__all__ = ["Allocator", "Solution", "SolveStatus", "Status", "replace", "solve"]
