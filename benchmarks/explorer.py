@@ -38,16 +38,17 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import importlib.util
 import io
 import json
 import pstats
-import subprocess
 import sys
 import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
+
+from common import fmt_s, med, rss_mb, run_cell
+from common import machine as common_machine
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = {
@@ -57,18 +58,6 @@ SIZES = {
 TARGET = {"size": "large", "rebuild_vs_warm_min": 10.0}  # from the issue
 MOVES = (-3.0, -2.0)  # budget change (%) of the timed reps, alternating; warm-up goes to -2
 pc = time.perf_counter
-
-
-def _solve_bench():
-    """benchmarks/solve.py's helpers (machine details, RSS, medians), loaded without editing."""
-    spec = importlib.util.spec_from_file_location("_bench_solve", ROOT / "benchmarks" / "solve.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-bench = _solve_bench()
-med, rss_mb, fmt_s = bench.med, bench.rss_mb, bench.fmt_s
 
 
 # --------------------------------------------------------------------------------------------
@@ -190,15 +179,6 @@ def cell(root: Path, params: str, reps: int, profile: bool) -> dict:
 # --------------------------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------------------------
-def run_cell(args: list[str]) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode:
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"benchmark cell failed: {' '.join(args)}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def ratios(m: dict) -> dict:
     return {"to_result": m["rebuild_to_result"] / m["warm_to_result"],
             "to_view": m["rebuild_to_view"] / m["warm_to_view"]}
@@ -273,7 +253,7 @@ def main(argv: list[str] | None = None) -> None:
     unknown = sorted(set(sizes) - set(SIZES))
     if unknown:
         p.error(f"unknown size(s) {', '.join(unknown)} (valid: {', '.join(SIZES)})")
-    machine = bench.machine()
+    machine = common_machine()
     for pkg in ("ipywidgets", "pulp"):
         try:
             machine[pkg] = metadata.version(pkg)
@@ -292,7 +272,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"[{size}] {reps} reps ...", file=sys.stderr, flush=True)
             args = ["--cell", size, "--root", str(root), "--params", params,
                     "--reps", str(reps), *(["--profile"] if a.profile else [])]
-            r = run_cell(args)
+            r = run_cell(__file__, args)
             r["generate_s"] = gen_s
             r["spec"] = SIZES[size]
             r["ratios"] = ratios(r["median"])

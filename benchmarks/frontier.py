@@ -29,19 +29,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import gc
 import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+from common import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = {
@@ -51,24 +48,6 @@ SIZES = {
 TARGET = 5.0  # rebuild time / warm time
 REL = 1e-6
 pc = time.perf_counter
-
-
-def machine() -> dict:
-    cpu = "unknown"
-    with Path("/proc/cpuinfo").open(encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    versions = {}
-    for pkg in ("pulp", "highspy", "numpy", "pandas"):
-        try:
-            versions[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            versions[pkg] = None
-    return {"cpu": cpu, "nproc": os.cpu_count(), "python": platform.python_version(),
-            "platform": platform.platform(), **versions, "loadavg_at_start": os.getloadavg(),
-            "date": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
 
 
 def point_inputs(inputs, stream: str, factor: float):

@@ -31,21 +31,15 @@ What is measured, per size:
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import json
-import os
-import platform
-import resource
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+from common import fmt_s, machine, med, rss_mb, run_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = {
@@ -59,14 +53,6 @@ TARGETS = {  # from the issue: cold full path vs raw, warm vs rebuild, warm vs r
     "warm_vs_raw_warm_max": 1.2,
 }
 pc = time.perf_counter
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-
-
-def med(xs: list[float]) -> float:
-    return float(statistics.median(xs)) if xs else float("nan")
 
 
 # --------------------------------------------------------------------------------------------
@@ -412,48 +398,6 @@ def cell_mem(scenario: Path, mode: str, workdir: Path) -> dict:
 # --------------------------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------------------------
-def machine() -> dict:
-    cpu = "unknown"
-    with Path("/proc/cpuinfo").open(encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    ram = "unknown"
-    with Path("/proc/meminfo").open(encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("MemTotal"):
-                ram = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
-    versions = {}
-    for pkg in ("pulp", "highspy", "numpy", "pandas"):
-        try:
-            versions[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            versions[pkg] = None
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True,
-                                  text=True, check=False).stdout
-        except OSError:
-            return ""
-
-    dirty = [ln[3:] for ln in git("status", "--porcelain", "--", "src").splitlines() if ln]
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram": ram,
-            "python": platform.python_version(), "platform": platform.platform(),
-            **versions, "git_commit": git("rev-parse", "--short", "HEAD").strip(),
-            "uncommitted_src_changes": dirty, "loadavg_at_start": os.getloadavg(),
-            "date": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
-
-
-def run_cell(args: list[str]) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode:
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"benchmark cell failed: {' '.join(args)}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def ratios(r: dict) -> dict:
     c, w = r["cold"], r["warm"]
     out = {
@@ -469,10 +413,6 @@ def ratios(r: dict) -> dict:
         out[f"{move}_warm_vs_raw_warm_full"] = bw / w[f"{move}_raw_warm_full"]["median"]
         out[f"{move}_warm_vs_raw_warm_stage1"] = bw / w[f"{move}_raw_warm_stage1"]["median"]
     return out
-
-
-def fmt_s(x: float) -> str:
-    return f"{x * 1000:.0f} ms" if x < 1 else f"{x:.2f} s"
 
 
 def report(results: dict) -> str:
@@ -567,11 +507,11 @@ def main(argv: list[str] | None = None) -> None:
             reps = a.large_reps if size == "large" else a.reps
             print(f"[{size}] timing ({reps} reps) ...", file=sys.stderr, flush=True)
             common = ["--cell", size, "--scenario", str(scenario), "--workdir", str(work)]
-            r = run_cell([*common, "--reps", str(reps)])
+            r = run_cell(__file__, [*common, "--reps", str(reps)])
             r["generate_s"] = gen_s
             r["spec"] = spec
             print(f"[{size}] memory ...", file=sys.stderr, flush=True)
-            r["memory"] = {mode: run_cell([*common, "--mode", mode])
+            r["memory"] = {mode: run_cell(__file__, [*common, "--mode", mode])
                            for mode in ("budgetopt", "raw")}
             r["ratios"] = ratios(r)
             results["sizes"][size] = r
