@@ -170,7 +170,7 @@ def test_constraints_are_named_after_family_and_keys(tmp_path):
     assert "scheme_total_victims_2026" in names
     assert "stability_v1_2025" in names
     assert "fair_hi_local_north_2025" in names
-    assert {"curve", "service_total", "flow_balance", "stream", "scheme_total", "stability",
+    assert {"service_total", "flow_balance", "stream", "scheme_total", "stability",
             "fair_area", "fair_total", "fair_hi", "fair_lo", "anchor", "area_anchor"} <= set(m.rows)
 
 

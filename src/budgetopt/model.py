@@ -12,9 +12,10 @@ rows exist) depends only on the dataset and the number of plan years.
 
 Formulation (see docs/model.md):
 
-* ``x[s,a,y]`` £ to service s in area a (``force`` for force-wide services) in year y;
-  ``z[s,a,y,k]`` the part of it on benefit-curve segment k (width scaled by the area's need share);
-  slopes fall along a curve, so the LP fills segments in order without integer variables.
+* ``z[s,a,y,k]`` £ to service s in area a (``force`` for force-wide services) in year y on
+  benefit-curve segment k (width scaled by the area's need share); the allocation cell
+  ``x[s,a,y]`` is Σ_k z. Slopes fall along a curve, so the LP fills segments in order without
+  integer variables.
 * ``t[s,y]`` service total, ``g[f,s,y]`` stream f's money spent on service s (only where the
   ring-fence allows), ``T[k,y]`` scheme total, ``d[s,y]`` year-on-year move.
 * Two-sided limits around known amounts are column bounds (scheme floor/cap on ``T``, stability
@@ -83,6 +84,10 @@ class LpModel:
     # per z column: unweighted social value per £ and the service's row in the weight matrix
     z_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
     z_service: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    # allocation cells x[s,a,y] = Σ_k z: the z columns of each cell, and where each cell's run
+    # of z columns starts in the z family (cells are contiguous)
+    cells: Block = field(default_factory=Block)
+    cell_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def col_block(self, family: str) -> Block:
         return self.cols.setdefault(family, Block())
@@ -229,7 +234,9 @@ def fairness_coefficients(m: LpModel, inputs: ModelInputs) -> tuple[np.ndarray, 
 # Families
 # --------------------------------------------------------------------------------------------
 def add_allocations(m: LpModel) -> None:
-    """x[s,a,y] and its benefit-curve segments z; ``curve`` rows link them (x = Σ_k z).
+    """The benefit-curve segments z[s,a,y,k]; the allocation x[s,a,y] of a cell is Σ_k z, an
+    expression rather than a column (a column and a linking row per cell made the model a
+    third larger for nothing).
 
     For an area-split service, area a's curve has the dataset's segment widths scaled by its
     need share and outcomes per £ scaled by its need intensity (need per head relative to the
@@ -237,7 +244,7 @@ def add_allocations(m: LpModel) -> None:
     ds = m.inputs.dataset
     curves = ds.curves.sort_index()
     outcome_value = ds.outcomes["value_gbp"]
-    z_value, z_service = [], []
+    z_value, z_service, starts = [], [], []
     seg_numbers = {sid: (rows.index.get_level_values("segment").astype(int).tolist(),
                          rows["width_gbp"].to_numpy(), rows["outcomes_per_1k_gbp"].to_numpy())
                    for sid, rows in curves.groupby(level="service_id", sort=False)}
@@ -256,25 +263,22 @@ def add_allocations(m: LpModel) -> None:
             seg_hi = (widths * n).tolist()
             seg_value = [v * intensity[a] for v in per_gbp]
             for y in m.years:
-                x = _var(m, "x", (s, a, y))
-                terms = [(x, 1.0)]
-                for k, hi in zip(segments, seg_hi, strict=True):
-                    z = _var(m, "z", (s, a, y, k), 0.0, hi)
-                    terms.append((z, -1.0))
+                starts.append(len(z_value))
+                m.cells.add((s, a, y), [_var(m, "z", (s, a, y, k), 0.0, hi)
+                                        for k, hi in zip(segments, seg_hi, strict=True)])
                 z_value.extend(seg_value)
                 z_service.extend([si] * len(segments))
-                _row(m, "curve", (s, a, y), terms, "==", 0.0)
     m.z_value, m.z_service = np.array(z_value), np.array(z_service, dtype=int)
+    m.cell_starts = np.array(starts, dtype=np.int64)
 
 
 def add_service_bounds(m: LpModel) -> None:
     """t[s,y] = Σ_a x[s,a,y] (``service_total`` rows). Its bounds combine the service's minimum
     and capacity, contracts (the annual contract value with its uplift, held in every plan year up
     to the end year) and pins — see :func:`service_limits`."""
-    x = m.cols["x"]
     by_service: dict[tuple, list] = {}
-    for (s, _a, y), v in zip(x.keys, x.items, strict=True):
-        by_service.setdefault((s, y), []).append(v)
+    for (s, _a, y), zs in zip(m.cells.keys, m.cells.items, strict=True):
+        by_service.setdefault((s, y), []).extend(zs)
     for (s, y), xs in by_service.items():
         t = _var(m, "t", (s, y))
         _row(m, "service_total", (s, y), [(t, 1.0), *((v, -1.0) for v in xs)], "==", 0.0)
@@ -348,7 +352,7 @@ def add_fairness(m: LpModel) -> None:
     """Within an area-split scheme each area's share of the area-split total stays within ±τ of
     its need share: X[k,a,y] ≤ (1+τ)·n·S[k,y] and X[k,a,y] ≥ (1−τ)·n·S[k,y]."""
     ds = m.inputs.dataset
-    x = m.cols["x"]
+    cells = m.cells
     split = ds.services[ds.services["area_split"].astype(bool)]
     for k in ds.need_shares.index:
         members = split.index[split["scheme_id"] == k]
@@ -361,7 +365,8 @@ def add_fairness(m: LpModel) -> None:
                 X = _var(m, "X", (k, a, y))
                 area_cols.append(X)
                 _row(m, "fair_area", (k, a, y),
-                     [(X, 1.0), *((x[(s, a, y)], -1.0) for s in members)], "==", 0.0)
+                     [(X, 1.0), *((z, -1.0) for s in members for z in cells[(s, a, y)])],
+                     "==", 0.0)
             _row(m, "fair_total", (k, y), [(S, 1.0), *((X, -1.0) for X in area_cols)], "==", 0.0)
             for a, X in zip(ds.areas.index, area_cols, strict=True):
                 c_hi, c_lo = fairness_coefficient(m.inputs, k, a)
@@ -371,7 +376,7 @@ def add_fairness(m: LpModel) -> None:
 
 def add_anchors(m: LpModel) -> None:
     """Deviation columns used by the second stage (no cost in the first):
-    ``anchor[s,y]``: t − up + dn = base; ``area_anchor[s,a,y]``: x − n·t − p + q = 0."""
+    ``anchor[s,y]``: t − up + dn = base; ``area_anchor[s,a,y]``: Σ_k z − n·t − p + q = 0."""
     ds = m.inputs.dataset
     t = m.cols["t"]
     base = ds.services["last_year_gbp"].astype(float).to_dict()
@@ -380,13 +385,13 @@ def add_anchors(m: LpModel) -> None:
     for (s, y), tv in zip(t.keys, t.items, strict=True):
         up, dn = _var(m, "up", (s, y)), _var(m, "dn", (s, y))
         _row(m, "anchor", (s, y), [(tv, 1.0), (up, -1.0), (dn, 1.0)], "==", base[s])
-    for (s, a, y), xv in zip(m.cols["x"].keys, m.cols["x"].items, strict=True):
+    for (s, a, y), zs in zip(m.cells.keys, m.cells.items, strict=True):
         if a == FORCE_AREA:
             continue
         n = float(shares[(scheme_of[s], a)])
         p, q = _var(m, "p", (s, a, y)), _var(m, "q", (s, a, y))
-        _row(m, "area_anchor", (s, a, y), [(xv, 1.0), (t[(s, y)], -n), (p, -1.0), (q, 1.0)],
-             "==", 0.0)
+        _row(m, "area_anchor", (s, a, y),
+             [*((z, 1.0) for z in zs), (t[(s, y)], -n), (p, -1.0), (q, 1.0)], "==", 0.0)
 
 
 def _set_row_bounds(con: pulp.LpConstraint, lo: float, hi: float) -> None:

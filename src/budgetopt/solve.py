@@ -468,7 +468,12 @@ class Allocator:
             b.push_bounds(np.array(list(cols), dtype=int), np.array(list(rows), dtype=int))
 
     def values(self, solution: Solution, family: str) -> dict[tuple, float]:
-        """Solution values of one family of columns, by key."""
+        """Solution values of one family of columns, by key; family "x" gives the allocation
+        cells x[s,a,y], each the sum of its curve segments."""
         assert solution.col_value is not None
+        if family == "x":
+            z = solution.col_value[self.col_slice("z")]
+            vals = np.add.reduceat(z, self.model.cell_starts) if len(z) else z
+            return dict(zip(self.model.cells.keys, vals.tolist(), strict=True))
         vals = solution.col_value[self.col_slice(family)]
         return dict(zip(self.model.cols[family].keys, vals.tolist(), strict=True))
