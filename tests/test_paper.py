@@ -104,3 +104,16 @@ def test_paper_writes_result_files(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "optimal"
     assert manifest["dataset_hash"] == p.ds.content_hash
+
+
+def test_change_chart_shows_the_largest_changes_and_says_what_it_leaves_out():
+    import pandas as pd
+
+    from budgetopt import charts
+
+    change = pd.DataFrame({"service_id": [f"s{i}" for i in range(100)],
+                           "change_gbp": [(i - 50) * 1000 for i in range(100)]})
+    names = pd.Series({f"s{i}": f"Service {i}" for i in range(100)})
+    svg = charts.change_by_service(change, names, "2025/26", "2024/25", most=40)
+    assert "59 smaller changes are not shown" in svg  # 99 non-zero changes, 40 shown
+    assert "Service 99" in svg and "Service 0" in svg and "Service 51" not in svg

@@ -84,10 +84,13 @@ def area_share_against_need(shares: pd.DataFrame, scheme_name: str, area_names: 
 
 
 def change_by_service(change: pd.DataFrame, names: pd.Series, label_year: str,
-                      label_base: str) -> str:
-    """Diverging bars of each service's change in cash against last year."""
-    c = change.set_index("service_id")["change_gbp"].sort_values()
+                      label_base: str, most: int = 40) -> str:
+    """Diverging bars of each service's change in cash against last year (the ``most`` largest
+    changes; the alt text says how many smaller ones are left out)."""
+    c = change.set_index("service_id")["change_gbp"]
     c = c[c != 0]
+    left_out = max(0, len(c) - most)
+    c = c.reindex(c.abs().sort_values(ascending=False).index[:most]).sort_values()
     fig, ax = plt.subplots(figsize=(6.2, 0.22 * max(len(c), 1) + 0.8))
     colours = [PROPOSAL if v > 0 else NEED for v in c]
     ax.barh(range(len(c)), c.to_numpy(), color=colours)
@@ -97,7 +100,8 @@ def change_by_service(change: pd.DataFrame, names: pd.Series, label_year: str,
     ups = [f"{names.get(s, s)} {short_money(v)}" for s, v in c[::-1].items() if v > 0]
     downs = [f"{names.get(s, s)} {short_money(v)}" for s, v in c.items() if v < 0]
     alt = (f"Bar chart of the change for each service from {label_base} to {label_year}. "
-           f"Rises: {'; '.join(ups) or 'none'}. Falls: {'; '.join(downs) or 'none'}.")
+           f"Rises: {'; '.join(ups) or 'none'}. Falls: {'; '.join(downs) or 'none'}."
+           + (f" {left_out} smaller changes are not shown." if left_out else ""))
     return _svg(fig, f"Change by service, {label_base} to {label_year}", alt)
 
 
