@@ -117,3 +117,14 @@ def test_change_chart_shows_the_largest_changes_and_says_what_it_leaves_out():
     svg = charts.change_by_service(change, names, "2025/26", "2024/25", most=40)
     assert "59 smaller changes are not shown" in svg  # 99 non-zero changes, 40 shown
     assert "Service 99" in svg and "Service 0" in svg and "Service 51" not in svg
+
+
+def test_names_from_the_data_are_escaped_in_html():
+    import pandas as pd
+
+    from budgetopt.formatting import bullet_list, html_table
+
+    evil = "<script>alert(1)</script>"
+    html = html_table(pd.DataFrame({"Service": [evil], "£": [1]}), evil, money_cols=["£"])
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<script>" not in bullet_list([evil])

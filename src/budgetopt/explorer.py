@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 import traceback
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -216,8 +217,6 @@ class ScenarioExplorer:
             self._show_error("Something went wrong:\n" + traceback.format_exc(limit=3))
 
     def _show_error(self, text: str) -> None:
-        from html import escape
-
         self.last_error = text
         self.message.value = (f'<div style="color:#b00020;white-space:pre-wrap">'
                               f"{escape(text)}</div>")
@@ -253,7 +252,7 @@ class ScenarioExplorer:
                                  f"{result.status.sentence}</p>")
             self.matrix.value = "<p>No allocation: see Why.</p>"
             self.diagnosis.value = ("<h4>What would make it possible</h4><ul>" + "".join(
-                f"<li>{s}</li>" for s in d.sentences) + "</ul>")
+                f"<li>{escape(s)}</li>" for s in d.sentences) + "</ul>")
             for view in (self.chart_schemes, self.chart_fair, self.chart_change, self.margins,
                          self.limits, self.compare):
                 view.value = ""
@@ -287,12 +286,12 @@ class ScenarioExplorer:
         y = result.years[0]
         e = Explainer(self.alloc, self._last_solution, result)
         more, less = e.money_value(direction="more"), e.money_value(direction="less")
-        self.margins.value = (f"<h4>The marginal value of money</h4><p>{more.sentence}</p>"
-                              f"<p>{less.sentence}</p>")
+        self.margins.value = (f"<h4>The marginal value of money</h4>"
+                              f"<p>{escape(more.sentence)}</p><p>{escape(less.sentence)}</p>")
         limits = analysis.binding_limits(result)
         first = [lim.sentence for lim in limits if lim.year == y]
         self.limits.value = (f"<h4>Limits that shape {fy(y)}</h4><ul>"
-                             + "".join(f"<li>{s}</li>" for s in first[:40]) + "</ul>")
+                             + "".join(f"<li>{escape(s)}</li>" for s in first[:40]) + "</ul>")
         self._why_stale = False
 
     def _render_charts(self) -> None:
