@@ -38,7 +38,7 @@ from budgetopt.formatting import (
 from budgetopt.inputs import ModelInputs, resolve
 from budgetopt.results import Result, make_result
 from budgetopt.scenario import Scenario, repository_root, scenario_dataset_path
-from budgetopt.solve import Allocator
+from budgetopt.solve import Allocator, Solution
 
 SCENARIO_KEYS = tuple(Scenario.model_fields)
 SECTIONS = ["purpose", "recommendations", "summary", "background", "funding", "allocation",
@@ -80,6 +80,7 @@ class Paper:
 
     result: Result
     alloc: Allocator
+    solution: Solution  # the result's solution, kept for the explanations' re-solves
     params_file: str
     repo_root: Path
     meeting_date: str
@@ -103,8 +104,7 @@ class Paper:
         alloc = Allocator(inputs)
         solution = alloc.solve(warm=False)
         result = make_result(alloc, solution)
-        paper = cls(result, alloc, params_file, root, meeting_date, started)
-        paper._solution = solution
+        paper = cls(result, alloc, solution, params_file, root, meeting_date, started)
         paper.manifest = paper._manifest(dt.datetime.now(dt.UTC))  # provisional: draft or not
         if output_dir:
             paper.write_results(Path(output_dir))
@@ -178,7 +178,7 @@ class Paper:
     def explainer(self):
         from budgetopt.explain import Explainer
 
-        return Explainer(self.alloc, self._solution, self.result)
+        return Explainer(self.alloc, self.solution, self.result)
 
     def _scheme_names(self) -> pd.Series:
         return self.ds.schemes["name"]
