@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from budgetopt.dataset import load_dataset
-from budgetopt.errors import InputError, Problem
+from budgetopt.core.errors import InputError, Problem
+from budgetopt.data.dataset import load_dataset
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATASET = REPO_ROOT / "data" / "devon-cornwall"

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from budgetopt.model import contract_amount
-from budgetopt.results import Result
+from budgetopt.results.result import Result
 
 SLACK = 1.0  # £
+
+
+def contract_amount(service: pd.Series, base_year: int, year: int) -> float | None:
+    """Contract value in ``year`` with its annual uplift, or None when no contract binds
+    (written here from docs/model.md, not taken from the model)."""
+    value = service["contract_value_gbp"]
+    if pd.isna(value) or value <= 0 or year > service["contract_end_year"]:
+        return None
+    return float(value * (1 + service["contract_uplift"]) ** (year - base_year))
 
 
 def violations(r: Result) -> list[str]:

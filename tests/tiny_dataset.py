@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from budgetopt.dataset import load_dataset
-from budgetopt.inputs import ModelInputs, resolve
-from budgetopt.results import Result, make_result
-from budgetopt.scenario import Scenario
-from budgetopt.solve import Allocator
+from budgetopt.data.dataset import load_dataset
+from budgetopt.data.inputs import ModelInputs, resolve
+from budgetopt.data.scenario import Scenario
+from budgetopt.results.result import Result, make_result
+from budgetopt.solve.allocator import Allocator
 
 TABLES = {
     "streams": [

@@ -1,5 +1,9 @@
 """The `budgetopt` command: thin wrappers that call the package and map outcomes to exit codes.
 
+Each command is a few lines around one call: ``validate`` loads a dataset or a scenario,
+``solve`` runs the pipeline and writes its files, ``run`` is the batch of papers and ``explore``
+serves the explorer.
+
 Exit codes: 0 done; 1 no optimal allocation (the reason is printed); 2 bad input (every problem
 is printed; never a traceback).
 """
@@ -14,7 +18,7 @@ from typing import Any
 
 import click
 
-from budgetopt.errors import InputError
+from budgetopt.core.errors import InputError
 
 EXIT_OK, EXIT_NOT_MET, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -44,8 +48,8 @@ def cli() -> None:
 @_input_errors_exit_2
 def validate(path: Path) -> None:
     """Check a dataset folder (or a parameters file and its dataset) and print a summary."""
-    from budgetopt.dataset import load_dataset
-    from budgetopt.inputs import load_inputs
+    from budgetopt.data.dataset import load_dataset
+    from budgetopt.data.inputs import load_inputs
 
     if path.is_file() and path.suffix in {".yaml", ".yml"} and path.name != "dataset.yaml":
         inputs = load_inputs(path)
@@ -68,28 +72,19 @@ def validate(path: Path) -> None:
 @_input_errors_exit_2
 def solve(params: Path, out: Path | None, solver: str | None) -> None:
     """Solve one scenario and write its allocation, flows and result summary."""
-    from budgetopt.inputs import load_inputs
-    from budgetopt.results import make_result, write_result_files
-    from budgetopt.scenario import repository_root
-    from budgetopt.solve import Allocator
+    from budgetopt.pipeline import run_scenario
+    from budgetopt.reporting.outputs import write_outputs
 
-    inputs = load_inputs(params)
-    alloc = Allocator(inputs, solver)
-    result = make_result(alloc, alloc.solve(warm=False))
-    out = out or repository_root(params.parent) / "reports" / inputs.scenario.name
-    diagnosis = None
-    if result.status.status.value == "infeasible":
-        from budgetopt.diagnose import diagnose
-
-        diagnosis = diagnose(inputs)
-    write_result_files(result, out, diagnosis)
-    click.echo(result.text)
-    if diagnosis is not None:
+    run = run_scenario(params, solver=solver)
+    out = out or run.repo_root / "reports" / run.scenario.name
+    write_outputs(run, out, workbook=False, manifest=False)
+    click.echo(run.result.text)
+    if run.diagnosis is not None:
         click.echo("")
-        for sentence in diagnosis.sentences:
+        for sentence in run.diagnosis.sentences:
             click.echo(f"  {sentence}")
     click.echo(f"\nWritten to {out}/")
-    if not result.is_optimal:
+    if not run.is_met:
         sys.exit(EXIT_NOT_MET)
 
 
@@ -102,7 +97,7 @@ def solve(params: Path, out: Path | None, solver: str | None) -> None:
 @click.option("--meeting-date", default="", help="Date of the Police and Crime Panel meeting.")
 def run(params: tuple[Path, ...], jobs: int, out: Path | None, meeting_date: str) -> None:
     """Render a budget-setting paper for each scenario (default: every parameters/*.yaml)."""
-    from budgetopt.reporting.run import run as run_papers
+    from budgetopt.reporting.batch import run as run_papers
 
     sys.exit(run_papers(list(params), out, jobs=jobs, echo=click.echo,
                         meeting_date=meeting_date))
@@ -116,7 +111,7 @@ def run(params: tuple[Path, ...], jobs: int, out: Path | None, meeting_date: str
 @_input_errors_exit_2
 def explore(port: int, params: str) -> None:
     """Serve the scenario explorer with Voila on 127.0.0.1 and print its address."""
-    from budgetopt.explorer import serve
+    from budgetopt.explorer.serve import serve
 
     sys.exit(serve(port=port, params=params, echo=click.echo))
 

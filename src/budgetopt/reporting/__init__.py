@@ -1,1 +1,1 @@
-"""Rendering the budget-setting paper: executed notebook → standalone HTML → tagged A4 PDF."""
+"""Reporting: the files a run leaves, the manifest, the workbook, HTML/PDF papers, the batch."""

@@ -23,8 +23,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from budgetopt.files import write_text
-from budgetopt.inputs import ModelInputs
+from budgetopt.core.files import write_text
+from budgetopt.data.inputs import ModelInputs
+from budgetopt.pipeline import ScenarioRun
 
 PACKAGES = ("budgetopt", "pulp", "highspy", "cbcbox", "pandas", "numpy", "scipy", "pydantic",
             "papermill", "nbconvert", "weasyprint", "openpyxl")
@@ -224,6 +225,15 @@ def build_manifest(*, inputs: ModelInputs, params_path: Path, status: str, start
         "finished": _iso(finished),
         "seconds": round((_utc(finished) - _utc(started)).total_seconds(), 3),
     }
+
+
+def run_manifest(run: ScenarioRun, finished: datetime | None = None) -> dict[str, Any]:
+    """The manifest of a pipeline run: its parameters file (or, for parameters given in memory,
+    ``parameters/<name>.yaml``), its solver and status, from its start to ``finished`` (now)."""
+    params = run.params_file or run.repo_root / "parameters" / f"{run.scenario.name}.yaml"
+    return build_manifest(inputs=run.inputs, params_path=params, status=run.status.status.value,
+                          started=run.started, finished=finished or datetime.now(UTC),
+                          repo_root=run.repo_root, solver=run.solver)
 
 
 def is_draft(manifest: dict[str, Any]) -> bool:

@@ -35,7 +35,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
-from budgetopt.files import write_bytes, write_text
+from budgetopt.core.files import write_bytes, write_text
 
 LOG = logging.getLogger(__name__)
 

@@ -1,0 +1,197 @@
+"""A checked dataset: the tables the model is built from, and :func:`load_dataset`, the only way in.
+
+A dataset is a folder with a ``dataset.yaml`` manifest (:mod:`~budgetopt.data.manifest`) and one
+CSV file per table (declared in :mod:`~budgetopt.data.schemas`). :func:`load_dataset` either
+returns a fully checked, typed :class:`Dataset` or raises
+:class:`~budgetopt.core.errors.InputError` listing *every* problem found, so nothing is ever
+modelled from a dataset that fails.
+
+Checks run in three passes, each only on what the previous pass could read: the manifest; then
+each file on its own (:mod:`~budgetopt.data.readers`); then the rules across tables
+(:mod:`~budgetopt.data.rules`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from budgetopt.core.errors import ProblemLog
+from budgetopt.core.text import fy
+from budgetopt.data.manifest import MANIFEST, Manifest, read_manifest
+from budgetopt.data.readers import read_csv_table
+from budgetopt.data.rules import check_across_tables
+from budgetopt.data.schemas import FORCE_AREA, TABLES, Kind, key_text
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A checked dataset. Tables are pandas frames indexed by their key columns."""
+
+    path: Path
+    manifest: Manifest
+    tables: dict[str, pd.DataFrame]
+    content_hash: str
+
+    # -- manifest facts
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    @property
+    def base_year(self) -> int:
+        return self.manifest.base_year
+
+    @property
+    def plan_years(self) -> list[int]:
+        return self.manifest.plan_years
+
+    # -- tables, indexed by key
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+    @cached_property
+    def need_shares(self) -> pd.DataFrame:
+        """Need share of each area in each area-split scheme (rows scheme, columns area)."""
+        areas = self.tables["areas"]
+        shares = {}
+        for scheme_id, rows in self.tables["need_formula"].groupby(level="scheme_id"):
+            index = sum(
+                w * areas[ind] / areas[ind].sum()
+                for ind, w in rows.reset_index().set_index("indicator")["weight"].items()
+            )
+            shares[scheme_id] = index / index.sum()
+        return pd.DataFrame(shares).T.rename_axis(index="scheme_id", columns="area_id")
+
+    @cached_property
+    def need_intensity(self) -> pd.DataFrame:
+        """Outcomes-per-£ multiplier of each area in each area-split scheme (rows scheme).
+
+        An area's need per head relative to the force, (need share / population share),
+        normalised so that at a need-proportional split the multipliers average to 1 — the
+        dataset's curve is then the force-level curve. Money goes further where need per head is
+        higher; the fairness band stops the split drifting far from the need formula.
+        """
+        pop = self.tables["areas"]["population"] / self.tables["areas"]["population"].sum()
+        ratio = self.need_shares / pop
+        return ratio.div((self.need_shares * ratio).sum(axis=1), axis=0)
+
+    def eligible_schemes(self, stream_id: str) -> set[str]:
+        """Schemes a stream may fund: its eligibility rows if ring-fenced, else every scheme."""
+        if not self.tables["streams"].at[stream_id, "ring_fenced"]:
+            return set(self.tables["schemes"].index)
+        elig = self.tables["stream_eligibility"].reset_index()
+        return set(elig.loc[elig["stream_id"] == stream_id, "scheme_id"])
+
+    def service_areas(self, service_id: str) -> list[str]:
+        """Areas a service is funded in: every CSP area if split by area, else 'force'."""
+        if self.tables["services"].at[service_id, "area_split"]:
+            return list(self.tables["areas"].index)
+        return [FORCE_AREA]
+
+    def stream_amount(self, stream_id: str, year: int) -> float:
+        return float(self.tables["stream_amounts"].at[(stream_id, year), "amount_gbp"])
+
+    def is_sourced(self, table: str, key: str, column: str) -> bool:
+        return (table, key, column) in self._sourced_keys
+
+    @cached_property
+    def _sourced_keys(self) -> set[tuple[str, str, str]]:
+        return {(f.table, f.key, f.column) for f in self.manifest.sourced_figures}
+
+    def placeholder_figures(self) -> list[tuple[str, str, str]]:
+        """(table, key, column) of every numeric figure that is not from a published source."""
+        out = []
+        for name, frame in self.tables.items():
+            spec = TABLES[name]
+            numeric = [c.name for c in spec.columns if c.kind in (Kind.MONEY, Kind.NUMBER)]
+            numeric = [c for c in numeric if c not in spec.key]
+            for key, row in frame.iterrows():
+                text = key_text(key)
+                for col in numeric:
+                    if pd.notna(row[col]) and not self.is_sourced(name, text, col):
+                        out.append((name, text, col))
+        return out
+
+    def summary(self) -> str:
+        """A one-screen description of the dataset for `budgetopt validate`."""
+        t = self.tables
+        base = self.base_year
+        amounts = t["stream_amounts"]["amount_gbp"].unstack("year")
+        services = t["services"]
+        lines = [
+            f"Dataset '{self.name}': {self.manifest.title}",
+            f"  folder {self.path}   content hash {self.content_hash[:12]}",
+            f"  base year {fy(base)}; plan years {fy(self.plan_years[0])} to "
+            f"{fy(self.plan_years[-1])}",
+            f"  {len(t['streams'])} funding streams, {len(t['schemes'])} schemes, "
+            f"{len(services)} services, {len(t['areas'])} areas, "
+            f"{len(t['priorities'])} priorities",
+            "",
+            "  Funding by stream (£)  " + "".join(f"{fy(y):>12}" for y in amounts.columns),
+        ]
+        for sid, row in amounts.iterrows():
+            name = t["streams"].at[sid, "name"][:22]
+            lines.append(f"    {name:<22}" + "".join(f"{v:>12,.0f}" for v in row))
+        lines.append(f"    {'Total':<22}" + "".join(f"{v:>12,.0f}" for v in amounts.sum()))
+        lines += ["", f"  Last year ({fy(base)}) by scheme (£)"]
+        by_scheme = services.groupby("scheme_id")["last_year_gbp"].sum()
+        for kid, v in by_scheme.items():
+            lines.append(f"    {t['schemes'].at[kid, 'name'][:40]:<40}{v:>12,.0f}")
+        lines.append(f"    {'Total':<40}{services['last_year_gbp'].sum():>12,.0f}")
+        if self.manifest.published_total_gbp is not None:
+            lines.append(
+                f"    reconciles to the published total £{self.manifest.published_total_gbp:,.0f}"
+            )
+        n_sourced = len(self.manifest.sourced_figures)
+        n_placeholder = len(self.placeholder_figures())
+        lines += [
+            "",
+            f"  {n_sourced} figures from published sources "
+            f"({len(self.manifest.sources)} sources); {n_placeholder} placeholder figures",
+        ]
+        return "\n".join(lines)
+
+
+def load_dataset(folder: str | Path) -> Dataset:
+    """Read and check a dataset folder; raise InputError listing every problem found."""
+    folder = Path(folder)
+    log = ProblemLog()
+    what = f"Dataset '{folder}'"
+    if not folder.is_dir():
+        log.add(str(folder), "dataset folder does not exist (give the folder holding "
+                f"{MANIFEST} and the CSV tables)")
+        log.raise_if_any(what)
+    manifest = read_manifest(folder, log)
+    log.raise_if_any(what)
+    assert manifest is not None
+
+    frames: dict[str, pd.DataFrame] = {}
+    for name, spec in TABLES.items():
+        frame = read_csv_table(folder / manifest.tables[name], spec, log)
+        if frame is not None:
+            frames[name] = frame
+    log.raise_if_any(what)
+
+    check_across_tables(folder, manifest, frames, log)
+    log.raise_if_any(what)
+
+    tables = {
+        name: frame.drop(columns="_line").set_index(list(TABLES[name].key))
+        for name, frame in frames.items()
+    }
+    return Dataset(folder, manifest, tables, _content_hash(folder, manifest))
+
+
+def _content_hash(folder: Path, manifest: Manifest) -> str:
+    h = hashlib.sha256()
+    for rel in [MANIFEST, *sorted(manifest.tables.values())]:
+        h.update(rel.encode() + b"\0" + (folder / rel).read_bytes() + b"\0")
+    return h.hexdigest()

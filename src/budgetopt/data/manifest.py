@@ -1,0 +1,131 @@
+"""A dataset's manifest, ``dataset.yaml``: its tables, years, sources and placeholders.
+
+The manifest is the dataset's provenance. It names the base year and plan years, lists the file
+of every table, the published **sources**, the figures taken from them (``sourced_figures``, each
+with its quote) and how the placeholders were set. Every numeric figure that is not sourced is a
+placeholder, and every paper says how many it used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from budgetopt.core.errors import ProblemLog
+from budgetopt.data.problems import problems_from
+from budgetopt.data.schemas import TABLES
+
+MANIFEST = "dataset.yaml"
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    title: str
+    publisher: str
+    date: str
+    url: str
+    status: Literal["F", "S", "D"] = Field(description="F found, S secondary, D derived")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_as_text(cls, v: Any) -> Any:
+        return str(v) if v is not None else v
+
+
+class SourcedFigure(BaseModel):
+    """A figure taken from a published source; every figure not listed is a placeholder."""
+
+    model_config = ConfigDict(extra="forbid")
+    table: str
+    key: str
+    column: str
+    value: float
+    source: str
+    quote: str
+    status: Literal["F", "S", "D"]
+    working: str | None = None
+
+
+class PlaceholderNote(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    table: str
+    columns: list[str]
+    note: str
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    title: str
+    base_year: int = Field(ge=2000, le=2100)
+    plan_years: list[int] = Field(min_length=1, max_length=5)
+    currency: Literal["GBP"] = "GBP"
+    price_base: int
+    published_total_gbp: float | None = Field(default=None, ge=0)
+    published_total_source: str | None = None
+    tables: dict[str, str]
+    sources: list[Source] = Field(min_length=1)
+    sourced_figures: list[SourcedFigure] = []
+    placeholders: list[PlaceholderNote] = []
+
+    @field_validator("plan_years")
+    @classmethod
+    def _consecutive(cls, v: list[int]) -> list[int]:
+        if v != list(range(v[0], v[0] + len(v))):
+            raise ValueError("plan years must be consecutive, e.g. [2025, 2026, 2027]")
+        return v
+
+
+def read_manifest(folder: Path, log: ProblemLog) -> Manifest | None:
+    path = folder / MANIFEST
+    file = str(path)
+    if not path.is_file():
+        log.add(file, f"manifest is missing: every dataset folder needs a {MANIFEST} listing "
+                "its tables, base year and sources (see docs/data.md)")
+        return None
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        log.add(file, f"cannot read the manifest ({e.__class__.__name__}: {e})")
+        return None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        row = mark.line + 1 if mark else None
+        log.add(file, f"manifest is not valid YAML ({getattr(e, 'problem', e)})", row=row)
+        return None
+    if not isinstance(raw, dict):
+        log.add(file, "manifest must be a mapping of keys (name, base_year, tables, ...)",
+                value=raw if not isinstance(raw, list) else None)
+        return None
+    try:
+        manifest = Manifest.model_validate(raw)
+    except ValidationError as e:
+        log.problems.extend(problems_from(e, file))
+        return None
+    if manifest.plan_years[0] != manifest.base_year + 1:
+        log.add(file, f"the first plan year must follow the base year ({manifest.base_year + 1})",
+                key="plan_years", value=manifest.plan_years[0])
+    missing = sorted(set(TABLES) - set(manifest.tables))
+    unknown = sorted(set(manifest.tables) - set(TABLES))
+    for name in missing:
+        log.add(file, f"table '{name}' is not listed (valid tables: {', '.join(TABLES)})",
+                key="tables")
+    for name in unknown:
+        log.add(file, f"unknown table '{name}' (valid tables: {', '.join(TABLES)})",
+                key=f"tables.{name}")
+    ids = [s.id for s in manifest.sources]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        log.add(file, "source id is used twice", key="sources", value=dup)
+    known = set(ids)
+    for i, f in enumerate(manifest.sourced_figures):
+        if f.source not in known:
+            log.add(file, "names a source that is not in 'sources'",
+                    key=f"sourced_figures.{i}.source", value=f.source)
+    if manifest.published_total_source and manifest.published_total_source not in known:
+        log.add(file, "names a source that is not in 'sources'", key="published_total_source",
+                value=manifest.published_total_source)
+    return manifest

@@ -1,0 +1,159 @@
+"""Reading one table file: encoding, delimiter, header, cell types and bounds, duplicate keys.
+
+:func:`read_csv_table` turns a CSV file into a frame of typed cells (plus ``_line``, the line
+number as an editor shows it) or records every problem it finds and returns ``None``. Cells are
+parsed by :func:`parse_cell` against the table's :mod:`~budgetopt.data.schemas` declaration, so a
+workbook reader can share the same rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from budgetopt.core.errors import ProblemLog
+from budgetopt.data.schemas import Column, Kind, Table, key_text
+
+_TRUE = {"true", "yes", "1", "y", "t"}
+_FALSE = {"false", "no", "0", "n", "f"}
+_OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "'|' characters"}
+
+
+def read_csv_table(path: Path, spec: Table, log: ProblemLog) -> pd.DataFrame | None:
+    file = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        log.add(file, f"file is missing (table '{spec.name}' is required)")
+        return None
+    except OSError as e:
+        log.add(file, f"cannot read the file ({e.strerror or e})")
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # Excel's "CSV UTF-8" byte-order mark
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        log.add(file, "file is not UTF-8 text (in Excel, save as 'CSV UTF-8 (Comma delimited)')",
+                row=line)
+        return None
+    if not text.strip():
+        log.add(file, f"file is empty (table '{spec.name}' needs a header and at least one row)")
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader)]
+    if len(header) == 1:
+        for delim, what in _OTHER_DELIMITERS.items():
+            if delim in header[0]:
+                log.add(file, f"columns are separated by {what}; budgetopt reads comma-separated "
+                        "files", row=1)
+                return None
+    ok = True
+    for name in sorted({h for h in header if header.count(h) > 1}):
+        log.add(file, "column appears more than once in the header", row=1, column=name)
+        ok = False
+    for col in spec.columns:
+        if col.name not in header and col.required:
+            log.add(file, f"required column is missing (expected columns: "
+                    f"{', '.join(spec.column_names)})", row=1, column=col.name)
+            ok = False
+    for name in header:
+        if name not in spec.column_names:
+            log.add(file, f"unknown column (valid columns: {', '.join(spec.column_names)})",
+                    row=1, column=name or "(blank)")
+            ok = False
+    if not ok:
+        return None
+
+    records = []
+    for fields in reader:
+        line = reader.line_num
+        if not any(f.strip() for f in fields):
+            continue
+        if len(fields) != len(header):
+            log.add(file, f"row has {len(fields)} fields but the header has {len(header)} "
+                    "(check for a stray comma or a missing value)", row=line)
+            continue
+        cells = dict(zip(header, fields, strict=True))
+        record: dict[str, Any] = {"_line": line}
+        for col in spec.columns:
+            record[col.name] = parse_cell(cells.get(col.name, ""), col, file, line, log)
+        records.append(record)
+    if not records:
+        log.add(file, f"table is empty: it has a header but no rows (table '{spec.name}')")
+        return None
+    frame = pd.DataFrame.from_records(records)
+    for col in spec.columns:  # empty numeric cells become NaN, not None, so comparisons work
+        if col.kind in (Kind.YEAR, Kind.MONEY, Kind.NUMBER):
+            frame[col.name] = pd.to_numeric(frame[col.name], errors="coerce")
+    dup = frame.duplicated(list(spec.key), keep="first")
+    for line, keys in zip(frame.loc[dup, "_line"], frame.loc[dup, list(spec.key)].itertuples(
+            index=False, name=None), strict=True):
+        log.add(file, f"duplicate {' + '.join(spec.key)}: each must appear once", row=int(line),
+                column=spec.key[-1], value=key_text(keys))
+    return frame
+
+
+def parse_cell(raw: str, col: Column, file: str, line: int, log: ProblemLog) -> Any:
+    text = raw.strip()
+    if text == "":
+        if col.required:
+            log.add(file, f"value is missing (expected {col.rule()})", row=line, column=col.name)
+        return None
+    bad = lambda why: log.add(file, why, row=line, column=col.name, value=text)  # noqa: E731
+    match col.kind:
+        case Kind.TEXT:
+            return text
+        case Kind.ID:
+            if not all(ch.isalnum() or ch in "-_." for ch in text):
+                bad(f"not a valid identifier (expected {col.rule()})")
+                return None
+            if col.choices and text not in col.choices:
+                bad(f"not allowed (expected one of {', '.join(col.choices)})")
+                return None
+            return text
+        case Kind.BOOL:
+            if text.lower() in _TRUE:
+                return True
+            if text.lower() in _FALSE:
+                return False
+            bad("not true or false")
+            return None
+        case Kind.YEAR:
+            try:
+                year = int(text.split("/")[0])
+            except ValueError:
+                bad("not a year (expected e.g. 2025 for 2025/26)")
+                return None
+            if not 2000 <= year <= 2100:
+                bad("year out of range (expected 2000 to 2100)")
+                return None
+            return year
+        case Kind.MONEY | Kind.NUMBER:
+            try:
+                value = float(text.replace(",", "").lstrip("£"))
+            except ValueError:
+                bad(f"not a number (expected {col.rule()})")
+                return None
+            if math.isnan(value) or math.isinf(value):
+                bad(f"not a finite number (expected {col.rule()})")
+                return None
+            if col.kind is Kind.MONEY and value < 0:
+                bad("money cannot be negative")
+                return None
+            for limit, ok, sign in (
+                (col.ge, lambda v, lim: v >= lim, ">="),
+                (col.gt, lambda v, lim: v > lim, ">"),
+                (col.le, lambda v, lim: v <= lim, "<="),
+            ):
+                if limit is not None and not ok(value, limit):
+                    bad(f"out of range (must be {sign} {limit:g})")
+                    return None
+            return value
+    raise AssertionError(col.kind)  # pragma: no cover

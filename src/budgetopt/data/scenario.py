@@ -1,0 +1,178 @@
+"""Scenarios: the parameters a commissioner varies, as a typed model loaded from YAML.
+
+A scenario names a dataset and says what differs from it: how many plan years, the money
+available (stream overrides, or a change to the total that falls on the unrestricted core stream
+because ring-fenced grants are set by their grantors), priority weights, the fairness tolerance τ,
+the stability limit δ, pinned amounts and the solver. Everything is checked here, with the file and
+the key named, before any data is read or any model is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from budgetopt.core.errors import InputError, Problem, ProblemLog
+from budgetopt.data.problems import problems_from
+
+Year = Annotated[int, Field(ge=2000, le=2100)]
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+def _year(value: Any) -> Any:
+    """Accept 2025, '2025' or '2025/26' for the financial year starting in April 2025."""
+    if isinstance(value, str):
+        head = value.split("/")[0].strip()
+        if head.isdigit():
+            return int(head)
+    return value
+
+
+class Pin(BaseModel):
+    """An amount the commissioner fixes for a service in a year, with the reason why."""
+
+    model_config = ConfigDict(extra="forbid")
+    service: str = Field(min_length=1)
+    year: Year
+    amount_gbp: Money
+    reason: str = Field(min_length=3, description="Why the amount is fixed; shown in the paper.")
+
+    _year = field_validator("year", mode="before")(_year)
+
+
+class Scenario(BaseModel):
+    """One scenario of the Commissioning Intentions Plan."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                      description="Short identifier; names the output folder.")
+    title: str = Field(min_length=1, description="Title as the paper shows it.")
+    description: str = Field("", description="What the scenario explores.")
+    dataset: str = Field(description="Dataset folder, relative to the repository root.")
+    plan_years: int = Field(3, ge=1, le=5, description="Number of plan years after the base year.")
+    budget_change_pct: float = Field(
+        0.0, ge=-50, le=50, allow_inf_nan=False,
+        description="Change to the total budget in every plan year, in % of the dataset's total "
+        "for that year; it falls on the unrestricted core stream.",
+    )
+    stream_amounts: dict[str, Money | dict[Year, Money]] = Field(
+        default_factory=dict,
+        description="Overrides: stream -> amount for every plan year, or year -> amount.",
+    )
+    priority_weights: dict[str, Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]] = (
+        Field(default_factory=dict, description="Overrides of the priorities' default weights.")
+    )
+    fairness_tolerance: float = Field(
+        0.10, ge=0, le=1, allow_inf_nan=False,
+        description="τ: an area's share of an area-split scheme may differ from its need share "
+        "by this fraction of that share (0.1: a 30% need share gets 27–33%).",
+    )
+    stability_limit: float = Field(
+        0.10, ge=0, le=1, allow_inf_nan=False,
+        description="δ: each year-on-year move of a continuing service is at most this fraction "
+        "of its base-year amount.",
+    )
+    pins: list[Pin] = Field(
+        default_factory=list,
+        description="Fixed amounts: [{service, year, amount_gbp, reason}].")
+    solver: Literal["highs", "cbc"] = Field("highs", description="Solver: highs or cbc.")
+    expected_status: Literal["optimal", "infeasible"] = Field(
+        "optimal", description="What this scenario is meant to show (checked by the tests)."
+    )
+
+    def with_changes(self, **changes: Any) -> Scenario:
+        """A validated copy with some parameters changed (unlike ``model_copy``, checked)."""
+        return Scenario.model_validate({**self.model_dump(), **changes})
+
+    @field_validator("stream_amounts", mode="before")
+    @classmethod
+    def _years_in_overrides(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: ({_year(y): a for y, a in amt.items()} if isinstance(amt, dict) else amt)
+                    for k, amt in v.items()}
+        return v
+
+    @field_validator("pins")
+    @classmethod
+    def _pins_unique(cls, pins: list[Pin]) -> list[Pin]:
+        seen = set()
+        for pin in pins:
+            if (pin.service, pin.year) in seen:
+                raise ValueError(f"service '{pin.service}' is pinned twice in {pin.year}")
+            seen.add((pin.service, pin.year))
+        return pins
+
+
+def scenario_fields(namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """The scenario's parameters out of a larger namespace (a notebook's globals, where
+    papermill puts the parameters beside everything else); validate them with the model."""
+    return {k: namespace[k] for k in Scenario.model_fields if k in namespace}
+
+
+def repository_root(start: Path) -> Path:
+    """The repository a file belongs to: the nearest folder above it with a pyproject.toml.
+
+    Scenario paths (``dataset: data/devon-cornwall``) are relative to this root so a scenario means
+    the same thing from a terminal, a notebook kernel or a papermill worker, whatever the working
+    directory.
+    """
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        if (folder / "pyproject.toml").is_file() and (folder / "parameters").is_dir():
+            return folder
+    # installed without the repository: fall back to the package's own checkout, then cwd
+    here = Path(__file__).resolve()
+    for folder in here.parents:
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    return Path.cwd()
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and check a parameters file; raise InputError naming the file and key."""
+    path = Path(path)
+    file = str(path)
+    log = ProblemLog()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError([Problem(file, "parameters file does not exist")],
+                         f"Scenario '{path}'") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError([Problem(file, f"cannot read the file ({e})")],
+                         f"Scenario '{path}'") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise InputError([Problem(file, f"not valid YAML ({getattr(e, 'problem', e)})",
+                                  row=mark.line + 1 if mark else None)],
+                         f"Scenario '{path}'") from None
+    if not isinstance(raw, dict):
+        log.add(file, "a parameters file must be a mapping of keys (name, title, dataset, ...)")
+        log.raise_if_any(f"Scenario '{path}'")
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as e:
+        raise InputError(problems_from(e, file), f"Scenario '{path}'") from None
+
+
+def scenario_dataset_path(scenario: Scenario, scenario_file: str | Path | None) -> Path:
+    """Absolute dataset folder of a scenario (relative paths resolve from the repository root)."""
+    p = Path(scenario.dataset)
+    if p.is_absolute():
+        return p
+    start = Path(scenario_file).parent if scenario_file else Path.cwd()
+    return repository_root(start) / p
+
+
+def save_scenario(scenario: Scenario, path: str | Path, header: str = "") -> None:
+    """Write a scenario as YAML that :func:`load_scenario` reads back to the same Scenario."""
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    data = {"name": scenario.name, "title": scenario.title, "dataset": scenario.dataset, **data}
+    text = "".join(f"# {line}\n" for line in header.splitlines())
+    text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    Path(path).write_text(text, encoding="utf-8")

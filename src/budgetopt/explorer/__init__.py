@@ -1,0 +1,1 @@
+"""The interactive scenario explorer: ipywidgets in JupyterLab, or served by Voila."""

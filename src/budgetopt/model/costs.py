@@ -1,0 +1,34 @@
+"""Stage-1 costs: the priority-weighted social value of each £ on each curve segment.
+
+The objective is Σ_z weight_s · value_per_£(z) · z, where a service's weight is Σ_p share[s,p]·w[p]
+over the plan priorities it serves and w comes from the scenario. The costs are a number a
+scenario changes, so the builder and the warm re-solve both take them from here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from budgetopt.data.inputs import ModelInputs
+from budgetopt.model.lp import LpModel
+
+
+def service_weights(inputs: ModelInputs) -> pd.Series:
+    """Priority weight of each service: Σ_p share[s,p]·w[p]."""
+    shares = inputs.dataset.service_priorities["share"].unstack("priority_id").fillna(0.0)
+    w = inputs.priority_weights.reindex(shares.columns).fillna(0.0)
+    return (shares @ w).reindex(inputs.dataset.services.index).fillna(0.0)
+
+
+def stage1_costs(m: LpModel, inputs: ModelInputs) -> np.ndarray:
+    """Objective coefficient of each z column: weight_s · social value per £ (to maximise)."""
+    w = service_weights(inputs).to_numpy()
+    return w[m.z_service] * m.z_value
+
+
+def set_objective(m: LpModel) -> None:
+    costs = stage1_costs(m, m.inputs)
+    m.prob.setObjective(pulp.LpAffineExpression(
+        list(zip(m.cols["z"].items, costs.tolist(), strict=True))))

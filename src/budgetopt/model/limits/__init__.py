@@ -1,0 +1,75 @@
+"""The registry of limit families: one entry per kind of limit, each the only place that knows it.
+
+``REGISTRY`` lists the families in the order papers list them. Everything that must know about
+limits — the builder, the warm re-solve, the binding limits, explanations and the diagnosis —
+loops over it, so adding a family is one new module here and one line below (see
+docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from budgetopt.data.inputs import ModelInputs
+from budgetopt.model.limits.base import (
+    TOUCH,
+    Bounds,
+    Coefficients,
+    Family,
+    Limit,
+    LimitFamily,
+    Numbers,
+    Slack,
+    SlackSpec,
+    Solved,
+)
+from budgetopt.model.limits.contracts import CONTRACTS
+from budgetopt.model.limits.fairness import FAIRNESS
+from budgetopt.model.limits.funding import FUNDING
+from budgetopt.model.limits.pins import PINS
+from budgetopt.model.limits.schemes import SCHEME_CAP, SCHEME_FLOOR
+from budgetopt.model.limits.service import CAPACITY, SERVICE_MINIMUM
+from budgetopt.model.limits.stability import STABILITY
+from budgetopt.model.lp import Interval, LpModel
+
+REGISTRY: tuple[LimitFamily, ...] = (
+    FUNDING,
+    SERVICE_MINIMUM,
+    CAPACITY,
+    CONTRACTS,
+    PINS,
+    SCHEME_FLOOR,
+    SCHEME_CAP,
+    STABILITY,
+    FAIRNESS,
+)
+BY_FAMILY: dict[Family, LimitFamily] = {f.family: f for f in REGISTRY}
+assert set(BY_FAMILY) == set(Family), "every Family has exactly one registry entry"
+
+
+def relaxation_order() -> list[Family]:
+    """The order a diagnosis lists its moves in: cheapest first, then registry order."""
+    relaxable = [f for f in REGISTRY if f.relax_cost is not None]
+    return [f.family for f in sorted(relaxable, key=lambda f: f.relax_cost or 0.0)]
+
+
+def family_bounds(m: LpModel, inputs: ModelInputs, block: str
+                  ) -> dict[Family, tuple]:
+    """Each family's own bounds on one block of columns, as (lo, hi) arrays in key order:
+    which family sets which side of a service total, for explanations and committed money."""
+    out = {}
+    for fam in REGISTRY:
+        for n in fam.numbers(m, inputs):
+            if isinstance(n, Bounds) and n.kind == "col" and n.block == block:
+                out[fam.family] = (n.lo, n.hi)
+    return out
+
+
+def interval_without(limits: dict[Family, tuple], i: int, *skip: Family) -> Interval:
+    """The intersection of every family's bounds at position ``i`` but those of ``skip``."""
+    lo = max((float(b[0][i]) for f, b in limits.items() if f not in skip), default=-float("inf"))
+    hi = min((float(b[1][i]) for f, b in limits.items() if f not in skip), default=float("inf"))
+    return lo, hi
+
+
+__all__ = ["BY_FAMILY", "REGISTRY", "TOUCH", "Bounds", "Coefficients", "Family", "Limit",
+           "LimitFamily", "Numbers", "Slack", "SlackSpec", "Solved", "family_bounds",
+           "interval_without", "relaxation_order"]

@@ -1,0 +1,77 @@
+"""Pins: an amount the commissioner fixes for a service in a year, with the reason why.
+
+A pin fixes ``t[s,y]`` at its amount. It is a choice, so it is the first thing the diagnosis
+moves (1 per £), and the paper prices what each pin costs against the optimum without it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from budgetopt.core.text import fy, money
+from budgetopt.data.inputs import ModelInputs
+from budgetopt.model.limits.base import (
+    Bounds,
+    BoundsOf,
+    Family,
+    Limit,
+    LimitFamily,
+    Numbers,
+    Release,
+    Slack,
+    Solved,
+    at,
+    own_bounds,
+    widen,
+)
+from budgetopt.model.limits.contracts import fixed_amount_slack
+from budgetopt.model.lp import Col, LpModel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from budgetopt.model.elastic import ElasticModel
+
+
+class Pins(LimitFamily):
+    family = Family.PIN
+    relax_cost = 1.0
+
+    def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
+        n = len(m.cols["t"])
+        lo, hi = np.full(n, -np.inf), np.full(n, np.inf)
+        pos = m.cols["t"].pos
+        for pin in inputs.pins:
+            i = pos[(pin.service, pin.year)]
+            lo[i] = hi[i] = pin.amount_gbp
+        return [Bounds("col", "t", lo, hi)]
+
+    def binding(self, s: Solved) -> list[Limit]:
+        ds = s.inputs.dataset
+        own = own_bounds(self, s)
+        reasons = {(p.service, p.year): p.reason for p in s.inputs.pins}
+        out = []
+        for i, (sid, y) in enumerate(s.model.cols["t"].keys):
+            amount, ref = own.lo[i], Col("t", (sid, y))
+            if at(s.value(ref), amount):
+                name = ds.services.at[sid, "name"]
+                out.append(Limit(self.family, y, name, amount,
+                                 f"{name} is pinned at £{amount:,.0f} in {fy(y)}: "
+                                 f"{reasons[(sid, y)]}", ref, "lo", (sid,)))
+        return out
+
+    def releases(self, limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
+        current = bounds(limit.ref)
+        return [{limit.ref: widen(current, down=step, floor=0.0)},
+                {limit.ref: widen(current, up=step)}]
+
+    def relax(self, el: ElasticModel) -> None:
+        fixed_amount_slack(self, el)
+
+    def relaxation(self, slack: Slack, amount: float) -> str:
+        new = slack.limit_gbp - amount if slack.side == "lo" else slack.limit_gbp + amount
+        return (f"Move the pin on {slack.subject} in {fy(slack.year)} from "
+                f"{money(slack.limit_gbp)} to {money(new)}.")
+
+
+PINS = Pins()

@@ -1,0 +1,105 @@
+"""Service limits: each service's minimum (what keeps it viable) and its capacity.
+
+Both are bounds on the service total ``t[s,y]``, taken from ``services.csv``. The minimum can be
+lowered to make a scenario possible (at a cost per £ in the diagnosis); capacity is a physical
+limit and never relaxes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from budgetopt.core.text import fy, money
+from budgetopt.data.inputs import ModelInputs
+from budgetopt.model.limits.base import (
+    Bounds,
+    BoundsOf,
+    Family,
+    Limit,
+    LimitFamily,
+    Numbers,
+    Release,
+    Slack,
+    SlackSpec,
+    Solved,
+    at,
+    own_bounds,
+    service_rows,
+    widen,
+)
+from budgetopt.model.limits.contracts import CONTRACTS
+from budgetopt.model.lp import Col, LpModel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from budgetopt.model.elastic import ElasticModel
+
+
+class ServiceMinimum(LimitFamily):
+    family = Family.SERVICE_MINIMUM
+    relax_cost = 3.0
+
+    def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
+        lo = service_rows(m, inputs)["min_gbp"].to_numpy(dtype=float)
+        return [Bounds("col", "t", lo, np.full(len(lo), np.inf))]
+
+    def binding(self, s: Solved) -> list[Limit]:
+        ds = s.inputs.dataset
+        own = own_bounds(self, s)
+        contract = own_bounds(CONTRACTS, s)
+        out = []
+        for i, (sid, y) in enumerate(s.model.cols["t"].keys):
+            lo, ref = own.lo[i], Col("t", (sid, y))
+            if lo > 0 and np.isinf(contract.lo[i]) and at(s.value(ref), lo):
+                name = ds.services.at[sid, "name"]
+                out.append(Limit(self.family, y, name, lo,
+                                 f"{name} is held at its minimum of £{lo:,.0f} in {fy(y)}.",
+                                 ref, "lo", (sid,)))
+        return out
+
+    def releases(self, limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
+        return [{limit.ref: widen(bounds(limit.ref), down=step, floor=0.0)}]
+
+    def relax(self, el: ElasticModel) -> None:
+        t = el.m.cols["t"]
+        names = el.inputs.dataset.services["name"]
+        own = self.numbers(el.m, el.inputs)[0]
+        assert isinstance(own, Bounds)
+        for (sid, y), v, lo in zip(t.keys, t.items, own.lo, strict=True):
+            if lo > 0:
+                el.relax(self, Col("t", (sid, y)), [(v, 1.0)], ">=", float(lo),
+                         SlackSpec("lo", y, names[sid], float(lo), sid, 1.0,
+                                   el.service_rank(sid)))
+
+    def relaxation(self, slack: Slack, amount: float) -> str:
+        return (f"Lower the minimum of {slack.subject} in {fy(slack.year)} from "
+                f"{money(slack.limit_gbp)} to {money(slack.limit_gbp - amount)}.")
+
+
+class Capacity(LimitFamily):
+    family = Family.CAPACITY
+
+    def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
+        hi = service_rows(m, inputs)["capacity_gbp"].to_numpy(dtype=float)
+        return [Bounds("col", "t", np.full(len(hi), -np.inf), hi)]
+
+    def binding(self, s: Solved) -> list[Limit]:
+        ds = s.inputs.dataset
+        own = own_bounds(self, s)
+        out = []
+        for i, (sid, y) in enumerate(s.model.cols["t"].keys):
+            hi, ref = own.hi[i], Col("t", (sid, y))
+            if at(s.value(ref), hi):
+                name = ds.services.at[sid, "name"]
+                out.append(Limit(self.family, y, name, hi,
+                                 f"{name} is at its capacity of £{hi:,.0f} in {fy(y)}.",
+                                 ref, "hi", (sid,)))
+        return out
+
+    def releases(self, limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
+        return [{limit.ref: widen(bounds(limit.ref), up=step)}]
+
+
+SERVICE_MINIMUM = ServiceMinimum()
+CAPACITY = Capacity()

@@ -1,0 +1,101 @@
+"""Stability: each continuing service moves by at most δ of its base-year amount a year.
+
+For every service with a base-year amount above 0, ``stability[s,y]`` rows define the move
+``d[s,y] = t[s,y] − t[s,y−1]`` (with ``t[s, base year]`` the base-year amount) and the band is
+the bound ``d ∈ ±δ·base`` on a single column: a two-sided limit around a known amount as one
+bounded column, because with two rows warm re-solves were 5–24× slower.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from budgetopt.core.text import fy, money
+from budgetopt.data.inputs import ModelInputs
+from budgetopt.model.limits.base import (
+    TOUCH,
+    Bounds,
+    BoundsOf,
+    Family,
+    Limit,
+    LimitFamily,
+    Numbers,
+    Release,
+    Slack,
+    SlackSpec,
+    Solved,
+    widen,
+)
+from budgetopt.model.lp import INF, Col, LpModel, add_column, add_row
+
+if TYPE_CHECKING:  # pragma: no cover
+    from budgetopt.model.elastic import ElasticModel
+
+
+class Stability(LimitFamily):
+    family = Family.STABILITY
+    relax_cost = 1.0
+
+    def build(self, m: LpModel) -> None:
+        t = m.cols["t"]
+        m.col_block("d").structural = (-INF, INF)
+        for s, base in m.inputs.dataset.services["last_year_gbp"].astype(float).items():
+            if base <= 0:
+                continue
+            for i, y in enumerate(m.years):
+                d = add_column(m, "d", (s, y), None, None)
+                terms = [(t[(s, y)], 1.0), (d, -1.0)]
+                if i:
+                    terms.append((t[(s, m.years[i - 1])], -1.0))
+                add_row(m, "stability", (s, y), terms, "==", 0.0 if i else base)
+
+    def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
+        """Bounds of d[s,y]: ±δ of the service's base-year amount."""
+        if "d" not in m.cols:
+            return []
+        base = inputs.dataset.services["last_year_gbp"]
+        sid = [s for s, _ in m.cols["d"].keys]
+        half = inputs.scenario.stability_limit * base.loc[sid].to_numpy(dtype=float)
+        return [Bounds("col", "d", -half, half)]
+
+    def binding(self, s: Solved) -> list[Limit]:
+        if "d" not in s.model.cols:
+            return []
+        names = s.inputs.dataset.services["name"]
+        delta = s.inputs.scenario.stability_limit
+        out = []
+        for sid, y in s.model.cols["d"].keys:
+            ref = Col("d", (sid, y))
+            move, (lo, hi) = s.value(ref), s.bounds(ref)
+            if abs(move - hi) <= TOUCH or abs(move - lo) <= TOUCH:
+                word = "rise" if move > 0 else "fall"
+                out.append(Limit(self.family, y, names[sid], hi,
+                                 f"{names[sid]} may {word} by at most £{hi:,.0f} "
+                                 f"({delta:.0%} of last year) into {fy(y)}, and does.", ref,
+                                 "hi" if move > 0 else "lo", (sid,)))
+        return out
+
+    def releases(self, limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
+        return [{limit.ref: widen(bounds(limit.ref), down=step, up=step)}]
+
+    def relax(self, el: ElasticModel) -> None:
+        if "d" not in el.m.cols:
+            return
+        names = el.inputs.dataset.services["name"]
+        d = el.m.cols["d"]
+        own = self.numbers(el.m, el.inputs)[0]
+        assert isinstance(own, Bounds)
+        for (sid, y), v, band in zip(d.keys, d.items, own.hi, strict=True):
+            ref, rank, band = Col("d", (sid, y)), el.service_rank(sid), float(band)
+            el.relax(self, ref, [(v, 1.0)], "<=", band,
+                     SlackSpec("hi", y, names[sid], band, sid, -1.0, rank))
+            el.relax(self, ref, [(v, 1.0)], ">=", -band,
+                     SlackSpec("lo", y, names[sid], band, sid, 1.0, rank))
+
+    def relaxation(self, slack: Slack, amount: float) -> str:
+        word = "rise" if slack.side == "hi" else "fall"
+        return (f"Let {slack.subject} {word} by {money(amount)} more than the stability limit "
+                f"(±{money(slack.limit_gbp)}) into {fy(slack.year)}.")
+
+
+STABILITY = Stability()

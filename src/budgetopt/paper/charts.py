@@ -1,0 +1,131 @@
+"""Charts for papers: inline SVG with alt text generated from the same data as the chart.
+
+Each function returns an SVG string with ``role="img"``, an ``aria-label`` and ``<title>``/
+``<desc>`` elements stating what the chart shows in words, so screen readers and the tagged PDF
+carry the content, not just the picture. Matplotlib renders with the Agg backend and no fonts or
+scripts are fetched.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from html import escape
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from budgetopt.core.text import short_money
+
+plt.rcParams.update({
+    "font.family": "DejaVu Sans", "font.size": 8, "svg.fonttype": "none",
+    "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "budgetopt",
+})
+PROPOSAL, BASE, NEED = "#1d4f91", "#a5b8d3", "#c0504d"
+
+
+def _svg(fig: plt.Figure, title: str, alt: str) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg"):]
+    label = escape(alt, quote=True)
+    svg = re.sub(r"<svg ", f'<svg role="img" aria-label="{label}" ', svg, count=1)
+    head = f"<title>{escape(title)}</title><desc>{escape(alt)}</desc>"
+    return re.sub(r"(<svg[^>]*>)", r"\1" + head, svg, count=1)
+
+
+def figure(svg: str, caption: str) -> str:
+    return f'<figure class="keep-together">{svg}<figcaption>{escape(caption)}</figcaption></figure>'
+
+
+def schemes_against_last_year(by_scheme: pd.DataFrame, names: pd.Series, year: int,
+                              base_year: int, label_year: str, label_base: str) -> str:
+    """Horizontal bars: each scheme's proposal for ``year`` beside last year."""
+    t = by_scheme.drop(index="total", errors="ignore")
+    t = t.sort_values(year)
+    fig, ax = plt.subplots(figsize=(6.2, 0.38 * len(t) + 0.8))
+    pos = range(len(t))
+    ax.barh([p + 0.2 for p in pos], t[base_year], height=0.4, color=BASE, label=label_base)
+    ax.barh([p - 0.2 for p in pos], t[year], height=0.4, color=PROPOSAL, label=label_year)
+    ax.set_yticks(list(pos), [names.get(k, k) for k in t.index])
+    ax.xaxis.set_major_formatter(lambda v, _: short_money(v))
+    ax.legend(frameon=False, loc="lower right")
+    parts = [f"{names.get(k, k)} {short_money(r[year])} ({short_money(r[base_year])} last year)"
+             for k, r in t.iloc[::-1].iterrows()]
+    alt = (f"Bar chart of the proposed allocation by scheme in {label_year} beside "
+           f"{label_base}: " + "; ".join(parts) + ".")
+    return _svg(fig, f"Allocation by scheme, {label_year} against {label_base}", alt)
+
+
+def area_share_against_need(shares: pd.DataFrame, scheme_name: str, area_names: pd.Series,
+                            label_year: str) -> str:
+    """Bars of each area's share of one scheme with its need share and the fairness band."""
+    s = shares.set_index("area_id")
+    fig, ax = plt.subplots(figsize=(6.2, 2.2))
+    pos = list(range(len(s)))
+    ax.bar(pos, s["share"] * 100, width=0.5, color=PROPOSAL, label="share of the scheme")
+    ax.errorbar(pos, s["need_share"] * 100,
+                yerr=[(s["need_share"] - s["band_low"]) * 100,
+                      (s["band_high"] - s["need_share"]) * 100],
+                fmt="o", color=NEED, capsize=6, label="need share and fairness band")
+    ax.set_xticks(pos, [area_names.get(a, a) for a in s.index])
+    ax.set_ylabel("%")
+    ax.legend(frameon=False, fontsize=7)
+    parts = [f"{area_names.get(a, a)} {r['share']:.1%} against need {r['need_share']:.1%}"
+             for a, r in s.iterrows()]
+    alt = (f"Chart of each area's share of {scheme_name} in {label_year} against its need "
+           "share and fairness band: " + "; ".join(parts) + ".")
+    return _svg(fig, f"{scheme_name}: area share against need share, {label_year}", alt)
+
+
+def change_by_service(change: pd.DataFrame, names: pd.Series, label_year: str,
+                      label_base: str, most: int = 40) -> str:
+    """Diverging bars of each service's change in cash against last year (the ``most`` largest
+    changes; the alt text says how many smaller ones are left out)."""
+    c = change.set_index("service_id")["change_gbp"]
+    c = c[c != 0]
+    left_out = max(0, len(c) - most)
+    c = c.reindex(c.abs().sort_values(ascending=False).index[:most]).sort_values()
+    fig, ax = plt.subplots(figsize=(6.2, 0.22 * max(len(c), 1) + 0.8))
+    colours = [PROPOSAL if v > 0 else NEED for v in c]
+    ax.barh(range(len(c)), c.to_numpy(), color=colours)
+    ax.set_yticks(range(len(c)), [names.get(s, s) for s in c.index], fontsize=7)
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.xaxis.set_major_formatter(lambda v, _: short_money(v))
+    ups = [f"{names.get(s, s)} {short_money(v)}" for s, v in c[::-1].items() if v > 0]
+    downs = [f"{names.get(s, s)} {short_money(v)}" for s, v in c.items() if v < 0]
+    alt = (f"Bar chart of the change for each service from {label_base} to {label_year}. "
+           f"Rises: {'; '.join(ups) or 'none'}. Falls: {'; '.join(downs) or 'none'}."
+           + (f" {left_out} smaller changes are not shown." if left_out else ""))
+    return _svg(fig, f"Change by service, {label_base} to {label_year}", alt)
+
+
+def frontier(points: pd.DataFrame, label_year: str) -> str:
+    """Social value against total budget; points that cannot be met are marked."""
+    ok = points[points["status"] == "optimal"]
+    bad = points[points["status"] != "optimal"]
+    fig, ax = plt.subplots(figsize=(6.2, 2.6))
+    ax.plot(ok["total_gbp"], ok["social_value_gbp"], marker="o", markersize=3, color=PROPOSAL,
+            label="best social value")
+    if not bad.empty:
+        floor = ok["social_value_gbp"].min() if not ok.empty else 0
+        ax.scatter(bad["total_gbp"], [floor] * len(bad), marker="x", color=NEED,
+                   label="cannot be met")
+    here = points.iloc[(points["factor"] - 1).abs().argsort()[:1]]
+    ax.axvline(float(here["total_gbp"].iloc[0]), color="grey", linewidth=0.6, linestyle="--")
+    ax.xaxis.set_major_formatter(lambda v, _: short_money(v))
+    ax.yaxis.set_major_formatter(lambda v, _: short_money(v))
+    ax.set_xlabel(f"total budget, {label_year}")
+    ax.set_ylabel("social value over the plan")
+    ax.legend(frameon=False, fontsize=7)
+    parts = [f"{short_money(r['total_gbp'])}: "
+             + (short_money(r["social_value_gbp"]) if r["status"] == "optimal"
+                else "cannot be met") for _, r in points.iterrows()]
+    alt = ("Line chart of the best social value the plan could buy at each total budget in "
+           f"{label_year}: " + "; ".join(parts) + ".")
+    return _svg(fig, "The budget frontier", alt)

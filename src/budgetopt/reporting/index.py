@@ -1,0 +1,82 @@
+"""``reports/index.html``: every scenario of a batch run side by side, linking to its paper.
+
+The figures come from the scenarios' result files through
+:class:`~budgetopt.paper.comparison.Comparison`, the same comparison the comparison paper makes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from budgetopt.core import files
+from budgetopt.core.text import money, signed_money
+from budgetopt.paper.comparison import Comparison, read_outcome, scheme_names_for
+
+
+class RunOutcome(Protocol):
+    """What the index shows of one scenario of the run."""
+
+    name: str
+    title: str
+    folder: Path
+    state: str
+
+
+def _cell(value: object, show=money) -> str:
+    return "–" if value is None or pd.isna(value) else show(value)
+
+
+def write_index(out_root: Path, outcomes: Sequence[RunOutcome], baseline: Path | None,
+                repo_root: Path) -> Path:
+    """Write ``index.html`` into ``out_root`` and return its path."""
+    outcomes_read = [read_outcome(o.folder) for o in outcomes]
+    comp = Comparison(outcomes_read, read_outcome(baseline) if baseline else None,
+                      scheme_names_for(repo_root, outcomes_read))
+    overview = comp.overview()
+    rows = []
+    for o, (_, figures) in zip(outcomes, overview.iterrows(), strict=True):
+        has_paper = (o.folder / "paper.pdf").is_file()
+        link = (f'<a href="{escape(o.name)}/paper.html">paper</a> · '
+                f'<a href="{escape(o.name)}/paper.pdf">PDF</a>' if has_paper else
+                f'<a href="{escape(o.name)}/error.txt">what went wrong</a>')
+        rows.append(f"<tr><th scope='row'>{escape(o.title)}</th><td>{escape(o.state)}</td>"
+                    f"<td class='num'>{_cell(figures['Total (£)'])}</td>"
+                    f"<td class='num'>{_cell(figures['Social value (£)'])}</td>"
+                    f"<td class='num'>{_cell(figures['Against baseline (£)'], signed_money)}</td>"
+                    f"<td>{link}</td></tr>")
+    changes = comp.scheme_changes()
+    change_html = ""
+    if not changes.empty:
+        cols = [c for c in changes.columns if c != "Scheme"]
+        head = "".join(f"<th scope='col' class='num'>{escape(c)}</th>" for c in cols)
+        body = "".join(
+            "<tr><th scope='row'>" + escape(str(r["Scheme"])) + "</th>"
+            + "".join(f"<td class='num'>{signed_money(r[c])}</td>" for c in cols) + "</tr>"
+            for _, r in changes.iterrows())
+        change_html = ("<table><caption>Change against the baseline by scheme, all plan years"
+                       f"</caption><thead><tr><th scope='col'>Scheme</th>{head}</tr></thead>"
+                       f"<tbody>{body}</tbody></table>")
+    compare = ('<p><a href="comparison/paper.html">Comparison paper</a> · '
+               '<a href="comparison/paper.pdf">PDF</a></p>'
+               if (out_root / "comparison" / "paper.pdf").is_file() else "")
+    html = f"""<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>budgetopt scenarios</title>
+<style>body{{font-family:"Liberation Sans",Arial,"DejaVu Sans",sans-serif;margin:2em;
+max-width:70em}}table{{border-collapse:collapse;margin:1em 0}}th,td{{padding:.3em .6em;
+border-bottom:1px solid #ccc;text-align:left}}td.num,th.num{{text-align:right}}
+caption{{text-align:left;font-weight:bold;padding:.4em 0}}</style></head>
+<body><p>OFFICIAL</p><h1>Commissioning Intentions Plan: scenarios</h1>
+<p>Baseline: {escape(comp.baseline.name if comp.baseline else 'not available')}.
+Totals and social value are over each scenario's plan years.</p>
+<table><caption>Scenarios in this run</caption><thead><tr><th scope='col'>Scenario</th>
+<th scope='col'>Status</th><th scope='col' class='num'>Total</th>
+<th scope='col' class='num'>Social value</th><th scope='col' class='num'>Against baseline</th>
+<th scope='col'>Paper</th></tr></thead><tbody>{''.join(rows)}</tbody></table>
+{change_html}{compare}</body></html>
+"""
+    return files.write_text(out_root / "index.html", html)

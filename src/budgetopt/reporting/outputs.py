@@ -1,0 +1,61 @@
+"""Every file a solved scenario leaves behind, written by one function.
+
+:func:`write_outputs` writes, atomically, into a scenario's folder:
+
+* ``allocation.csv`` and ``flows.csv`` — the allocation and the funding flows in whole pounds
+  (only when the scenario can be met; stale copies are removed otherwise);
+* ``result.json`` — status, value, totals per year, and the diagnosis when it cannot be met;
+* ``allocation.xlsx`` — the same tables as a workbook (optional);
+* ``manifest.json`` — what the run was computed from (optional), which it also returns.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from budgetopt.core import files
+from budgetopt.core.text import fy
+from budgetopt.pipeline import ScenarioRun
+from budgetopt.reporting.manifest import run_manifest, write_manifest
+from budgetopt.reporting.workbook import write_workbook
+
+TABLE_FILES = ("allocation.csv", "flows.csv")
+
+
+def write_outputs(run: ScenarioRun, folder: str | Path | None, *, workbook: bool = True,
+                  manifest: bool = True) -> dict[str, Any] | None:
+    """Write the run's files into ``folder`` (nothing when it is empty or None). With
+    ``manifest``, return the run manifest (built even when nothing is written)."""
+    record = run_manifest(run) if manifest else None
+    if not folder:
+        return record
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    result = run.result
+    for name in TABLE_FILES:
+        (out / name).unlink(missing_ok=True)
+    if result.is_optimal:
+        for name, table in (("allocation.csv", result.allocation()),
+                            ("flows.csv", result.flows())):
+            table.insert(1, "financial_year", table["year"].map(fy))
+            files.write_csv(out / name, table)
+    summary = result.summary()
+    if run.diagnosis is not None:
+        summary["diagnosis"] = run.diagnosis.record()
+    files.write_text(out / "result.json", json.dumps(summary, indent=2) + "\n")
+    if workbook:
+        write_workbook(result, out / "allocation.xlsx")
+    if record is not None:
+        write_manifest(record, out / "manifest.json")
+    return record
+
+
+def write_manifest_file(run: ScenarioRun, folder: str | Path | None) -> dict[str, Any]:
+    """The run manifest as the run ends, written to ``folder``/manifest.json (when a folder is
+    given) — the paper's last appendix shows it."""
+    record = run_manifest(run)
+    if folder:
+        write_manifest(record, Path(folder) / "manifest.json")
+    return record

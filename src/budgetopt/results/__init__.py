@@ -1,0 +1,1 @@
+"""Results: money rounded to whole pounds once, and every table summed from those cells."""

@@ -1,0 +1,157 @@
+"""The explorer without a browser: set widget values, assert on the solved result and the
+saved scenario (which `budgetopt solve` must reproduce to the pound)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from budgetopt.data.inputs import load_inputs, resolve
+from budgetopt.explorer.app import ScenarioExplorer
+from budgetopt.results.result import make_result
+from budgetopt.solve.allocator import Allocator
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture()
+def explorer(tmp_path):
+    # a private repository root so saving never writes into the real parameters/
+    (tmp_path / "parameters").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[project]\nname='x'\n")
+    (tmp_path / "data").symlink_to(REPO / "data")
+    (tmp_path / "parameters" / "baseline.yaml").write_text(
+        (REPO / "parameters" / "baseline.yaml").read_text())
+    return ScenarioExplorer.from_parameters("parameters/baseline.yaml", tmp_path)
+
+
+def cold(inputs):
+    alloc = Allocator(inputs)
+    return make_result(alloc, alloc.solve(warm=False))
+
+
+def test_starts_on_the_baseline(explorer):
+    base = cold(load_inputs(REPO / "parameters" / "baseline.yaml"))
+    assert explorer.last_error is None
+    assert explorer.last_result.totals() == base.totals()
+    assert "Allocation matrix" in explorer.matrix.value
+
+
+def test_budget_control_resolves_warm_and_matches_a_cold_solve(explorer):
+    explorer.budget.value = -5
+    assert explorer.last_error is None
+    assert explorer.last_result.warm
+    inputs = resolve(explorer.dataset, explorer.base_scenario.with_changes(budget_change_pct=-5))
+    assert explorer.last_result.totals() == cold(inputs).totals()
+    first = inputs.years[0]
+    assert f"£{cold(inputs).totals()[first]:,}" in explorer.matrix.value
+    assert explorer.timings["total"] > 0
+
+
+def test_weights_limits_and_streams_change_the_scenario(explorer):
+    explorer.weights["victims"].value = 2.0
+    explorer.tau.value = 0.05
+    explorer.delta.value = 0.2
+    explorer.streams["moj-victims"].value = 10
+    sc = explorer.scenario()
+    assert sc.priority_weights == {"victims": 2.0}
+    assert sc.fairness_tolerance == 0.05 and sc.stability_limit == 0.2
+    assert sc.stream_amounts["moj-victims"][2025] == 4_070_000
+    assert explorer.last_result.is_optimal
+    assert explorer.last_inputs.stream_amounts.at["moj-victims", 2025] == 4_070_000
+
+
+def test_plan_years_change_rebuilds_the_model(explorer):
+    old = explorer.alloc
+    explorer.years.value = 2
+    assert explorer.alloc is not old
+    assert explorer.last_result.years == [2025, 2026]
+
+
+def test_pins_add_and_remove(explorer):
+    explorer.pin_service.value = "street-marshals"
+    explorer.pin_year.value = 2026
+    explorer.pin_amount.value = 170_000
+    explorer.pin_reason.value = "Council match funding agreed"
+    explorer.pin_add.click()
+    assert explorer.last_error is None
+    t = explorer.last_result.allocation()
+    got = t[(t["service_id"] == "street-marshals") & (t["year"] == 2026)]["amount_gbp"].sum()
+    assert got == 170_000
+    explorer.pin_list.value = 0
+    explorer.pin_remove.click()
+    assert explorer.pins == []
+
+
+def test_errors_are_shown_in_the_app_not_lost(explorer):
+    explorer.pin_reason.value = ""
+    explorer.pin_add.click()
+    assert "reason" in explorer.message.value
+    assert explorer.last_error is not None
+
+
+def test_a_setting_that_cannot_be_met_shows_the_diagnosis(explorer):
+    explorer.budget.value = -25
+    assert not explorer.last_result.is_optimal
+    assert "Cannot be met" in explorer.status.value
+    assert "smallest fix" in explorer.diagnosis.value
+    explorer.budget.value = 0
+    assert explorer.last_result.is_optimal
+
+
+def test_compare_against_baseline(explorer):
+    explorer.budget.value = 3
+    assert "Against the baseline" in explorer.compare.value
+    assert "+£" in explorer.compare.value
+
+
+def test_saved_scenario_round_trips_through_budgetopt_solve(explorer, tmp_path):
+    explorer.budget.value = -4
+    explorer.weights["asb"].value = 1.5
+    explorer.pin_service.value = "street-marshals"
+    explorer.pin_year.value = 2026
+    explorer.pin_amount.value = 170_000
+    explorer.pin_reason.value = "Council match funding agreed"
+    explorer.pin_add.click()
+    explorer.save_name.value = "explored"
+    path = explorer.save()
+    assert path == tmp_path / "parameters" / "explored.yaml"
+    data = yaml.safe_load(path.read_text())
+    assert data["budget_change_pct"] == -4 and data["pins"][0]["service"] == "street-marshals"
+    out = tmp_path / "out"
+    p = subprocess.run([sys.executable, "-m", "budgetopt.cli", "solve", str(path), "--out",
+                        str(out)], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    solved = pd.read_csv(out / "allocation.csv").set_index(
+        ["year", "service_id", "area_id"])["amount_gbp"]
+    shown = explorer.last_result.allocation().set_index(
+        ["year", "service_id", "area_id"])["amount_gbp"]
+    assert (solved - shown).abs().max() == 0
+
+
+def test_explore_command_rejects_a_bad_scenario(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "budgetopt.cli", "explore", "--params",
+                        str(tmp_path / "missing.yaml")], capture_output=True, text=True,
+                       timeout=60, cwd=REPO)
+    assert p.returncode == 2 and "does not exist" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_why_tab_explains_the_current_setting(explorer):
+    explorer.budget.value = -2
+    explorer.tabs.selected_index = 2
+    assert "The next £100k" in explorer.margins.value
+    assert "Limits that shape 2025/26" in explorer.limits.value
+    before = explorer.margins.value
+    explorer.budget.value = 2  # redrawn while the tab is open
+    assert explorer.margins.value != before
+
+
+def test_charts_tab_draws_svg_with_alt_text(explorer):
+    explorer.tabs.selected_index = 1
+    assert 'role="img"' in explorer.chart_schemes.value
+    assert "aria-label" in explorer.chart_change.value
