@@ -7,6 +7,7 @@ parsing bug in the package cannot hide a wrong figure.
 from __future__ import annotations
 
 import csv
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,12 +23,20 @@ SCHEMES = {"victims", "impact", "community-grants", "yot-pooled", "csp", "seriou
 AREAS = {"cornwall-ios", "devon", "plymouth", "torbay"}
 
 
-def _domain_figures(repo_root: Path) -> Path:
-    """The domain research the dataset's sourced figures come from: ../shared beside the
-    repository (as in CI)."""
-    path = repo_root.parent / "shared" / "reference" / "domain-figures.md"
-    assert path.is_file(), f"{path} is missing: clone the repository with shared/ beside it"
-    return path
+def source_register(repo_root: Path) -> dict[str, str]:
+    """docs/aqa/source_register.md: for each source id, the research passage it records
+    (its ``>`` lines), read with plain text handling rather than through budgetopt."""
+    text = (repo_root / "docs" / "aqa" / "source_register.md").read_text(encoding="utf-8")
+    passages: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        heading = re.fullmatch(r"### `([^`]+)`", line.strip())
+        if heading:
+            current = heading.group(1)
+            passages[current] = []
+        elif current and line.startswith(">"):
+            passages[current].append(line[1:].strip())
+    return {sid: "\n".join(lines) for sid, lines in passages.items()}
 
 
 @pytest.fixture(scope="module")
@@ -95,12 +104,19 @@ def test_loaded_totals_agree(dataset):
     assert amounts[2024].sum() == PUBLISHED_TOTAL
 
 
-def test_sourced_quotes_are_verbatim_in_domain_research(manifest, repo_root):
-    path = _domain_figures(repo_root)
-    text = path.read_text(encoding="utf-8")
-    missing = [(f["table"], f["key"], f["column"], f["quote"])
-               for f in manifest["sourced_figures"] if f["quote"] not in text]
-    assert not missing, f"quotes not found verbatim in {path}: {missing}"
+def test_sourced_quotes_are_verbatim_in_their_sources_register_entry(manifest, repo_root):
+    register = source_register(repo_root)
+    missing = [(f["table"], f["key"], f["column"], f["source"], f["quote"])
+               for f in manifest["sourced_figures"]
+               if f["quote"] not in register.get(f["source"], "")]
+    assert not missing, f"quotes not found in their source's passage of the register: {missing}"
+
+
+def test_every_source_has_a_register_entry_with_a_passage(manifest, repo_root):
+    register = source_register(repo_root)
+    ids = [s["id"] for s in manifest["sources"]]
+    assert sorted(register) == sorted(ids)
+    assert all(register[sid].strip() for sid in ids), "a source without a recorded passage"
 
 
 def test_sourced_values_equal_their_cells(manifest, default_dataset_dir):

@@ -26,6 +26,7 @@ from typing import Any
 from budgetopt.core.files import write_text
 from budgetopt.data.inputs import ModelInputs
 from budgetopt.pipeline import ScenarioRun
+from budgetopt.solve import backends
 
 PACKAGES = ("budgetopt", "pulp", "highspy", "cbcbox", "pandas", "numpy", "scipy", "pydantic",
             "papermill", "nbconvert", "weasyprint", "openpyxl")
@@ -49,31 +50,9 @@ def package_versions(packages: tuple[str, ...] = PACKAGES) -> dict[str, str | No
     return out
 
 
-def highs_version() -> str | None:
-    """The HiGHS library version highspy is built on, e.g. ``1.13.0``."""
-    try:
-        import highspy
-
-        h = highspy.Highs()
-        try:
-            return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
-        except AttributeError:
-            return str(h.version())
-    except Exception:  # noqa: BLE001 - optional module: any failure is 'unknown'
-        return None
-
-
-def cbc_version() -> str | None:
-    """The CBC build's version: the cbcbox distribution's version (cheap, no subprocess)."""
-    try:
-        return metadata.version("cbcbox")
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def solver_info(solver: str) -> dict[str, str | None]:
     name = solver.lower()
-    version = {"highs": highs_version, "cbc": cbc_version}.get(name, lambda: None)()
+    version = backends.solver_version(name)
     return {"name": name, "version": version}
 
 

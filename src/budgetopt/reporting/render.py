@@ -1,10 +1,10 @@
-"""Executed notebook → standalone HTML paper → tagged A4 PDF (DESIGN.md §5).
+"""Executed notebook → standalone HTML paper → tagged A4 PDF.
 
-The pipeline is the one verified in ``reference/ecosystem-notes.md`` §2: nbconvert's
-``HTMLExporter`` with a template of the project's own (``budgetopt/templates/paper``), code and
-prompts excluded and cells removed by tag, then WeasyPrint writes a PDF/UA-1 file from that same
-HTML. The HTML is the source of truth: its inlined stylesheet styles both the screen and the A4
-page, so the HTML deliverable and the PDF never disagree.
+nbconvert's ``HTMLExporter`` renders the executed notebook with a template of the project's own
+(``budgetopt/templates/paper``), code and prompts excluded and cells removed by tag, then
+WeasyPrint writes a PDF/UA-1 file from that same HTML. The HTML is the source of truth: its
+inlined stylesheet styles both the screen and the A4 page, so the HTML deliverable and the PDF
+never disagree.
 
 What the paper never contains, whatever the notebook holds:
 
@@ -39,17 +39,8 @@ from budgetopt.core.files import write_bytes, write_text
 
 LOG = logging.getLogger(__name__)
 
-__all__ = [
-    "LANG",
-    "PAPER_TEMPLATE",
-    "REMOVE_CELL_TAGS",
-    "TEMPLATES_DIR",
-    "clean_css",
-    "marking_line",
-    "render_html",
-    "render_pdf",
-    "sanitise_html",
-]
+__all__ = ["LANG", "PAPER_TEMPLATE", "REMOVE_CELL_TAGS", "TEMPLATES_DIR", "clean_css",
+           "marking_line", "render_html", "render_pdf", "sanitise_html"]
 
 #: Folder holding nbconvert template directories shipped with the package (package data
 #: ``templates/**/*`` in pyproject.toml); resolved next to this package, so it works from a

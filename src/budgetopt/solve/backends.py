@@ -9,6 +9,7 @@ binary. What the lexicographic solve needs from either is the :class:`Backend` p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import metadata
 from typing import Any, Protocol
 
 import numpy as np
@@ -203,6 +204,28 @@ class CbcBackend:
                              np.array([v.dj or 0.0 for v in self.cols]),
                              np.array([c.value() - c.constant for c in self.rows]),
                              np.array([c.pi or 0.0 for c in self.rows]))
+
+
+def solver_version(name: str) -> str | None:
+    """The version of a solver as a run manifest records it: the HiGHS library highspy is built
+    on (e.g. ``1.13.0``), or the cbcbox distribution that carries CBC; None when unknown."""
+    if name == "cbc":
+        try:
+            return metadata.version("cbcbox")
+        except metadata.PackageNotFoundError:
+            return None
+    if name != "highs":
+        return None
+    try:
+        import highspy
+
+        h = highspy.Highs()
+        try:
+            return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
+        except AttributeError:
+            return str(h.version())
+    except Exception:  # noqa: BLE001 - optional module: any failure is 'unknown'
+        return None
 
 
 FACE_TOLERANCE = 1e-7  # |reduced cost| or |dual| above this × max|cost| counts as non-zero

@@ -1,19 +1,21 @@
 """The registry of limit families: one entry per kind of limit, each the only place that knows it.
 
-``REGISTRY`` lists the families in the order papers list them. Everything that must know about
-limits — the builder, the warm re-solve, the binding limits, explanations and the diagnosis —
-loops over it, so adding a family is one new module here and one line below (see
+``REGISTRY`` lists the families in the order papers list them, each named by its member of the
+``Family`` enum. Everything that must know about limits — the builder, the warm re-solve, the
+binding limits, explanations and the diagnosis — loops over it, so adding a family is one new
+module in this folder plus its name in ``Family`` and its line in ``REGISTRY`` below (see
 docs/architecture.md).
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from budgetopt.data.inputs import ModelInputs
 from budgetopt.model.limits.base import (
     TOUCH,
     Bounds,
     Coefficients,
-    Family,
     Limit,
     LimitFamily,
     Numbers,
@@ -21,25 +23,40 @@ from budgetopt.model.limits.base import (
     SlackSpec,
     Solved,
 )
-from budgetopt.model.limits.contracts import CONTRACTS
-from budgetopt.model.limits.fairness import FAIRNESS
-from budgetopt.model.limits.funding import FUNDING
-from budgetopt.model.limits.pins import PINS
-from budgetopt.model.limits.schemes import SCHEME_CAP, SCHEME_FLOOR
-from budgetopt.model.limits.service import CAPACITY, SERVICE_MINIMUM
-from budgetopt.model.limits.stability import STABILITY
+from budgetopt.model.limits.contracts import Contracts
+from budgetopt.model.limits.fairness import Fairness
+from budgetopt.model.limits.funding import Funding
+from budgetopt.model.limits.pins import Pins
+from budgetopt.model.limits.schemes import SchemeCap, SchemeFloor
+from budgetopt.model.limits.service import Capacity, ServiceMinimum
+from budgetopt.model.limits.stability import Stability
 from budgetopt.model.lp import Interval, LpModel
 
+
+class Family(StrEnum):
+    """The limit families, in the order papers list them; the value is the name shown."""
+
+    FUNDING = "funding"
+    SERVICE_MINIMUM = "service minimum"
+    CAPACITY = "capacity"
+    CONTRACT = "contract"
+    PIN = "pin"
+    SCHEME_FLOOR = "scheme floor"
+    SCHEME_CAP = "scheme cap"
+    STABILITY = "stability"
+    FAIRNESS = "fairness"
+
+
 REGISTRY: tuple[LimitFamily, ...] = (
-    FUNDING,
-    SERVICE_MINIMUM,
-    CAPACITY,
-    CONTRACTS,
-    PINS,
-    SCHEME_FLOOR,
-    SCHEME_CAP,
-    STABILITY,
-    FAIRNESS,
+    Funding(Family.FUNDING),
+    ServiceMinimum(Family.SERVICE_MINIMUM),
+    Capacity(Family.CAPACITY),
+    Contracts(Family.CONTRACT),
+    Pins(Family.PIN),
+    SchemeFloor(Family.SCHEME_FLOOR),
+    SchemeCap(Family.SCHEME_CAP),
+    Stability(Family.STABILITY),
+    Fairness(Family.FAIRNESS),
 )
 BY_FAMILY: dict[Family, LimitFamily] = {f.family: f for f in REGISTRY}
 assert set(BY_FAMILY) == set(Family), "every Family has exactly one registry entry"

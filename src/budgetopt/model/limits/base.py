@@ -3,7 +3,8 @@
 A *limit family* is a kind of limit a commissioner recognises — the funding each stream brings,
 a contract, a pin, a service's minimum, a scheme's floor, the stability band, the fairness band.
 Each family is one :class:`LimitFamily` object in the registry (:mod:`budgetopt.model.limits`),
-and it alone answers every question the program asks about that kind of limit:
+named there by its member of the ``Family`` enum, and it alone answers every question the
+program asks about that kind of limit:
 
 =================  =========================================================================
 ``build``          the rows and columns it adds to the LP (beyond :mod:`~budgetopt.model.
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
@@ -38,22 +38,9 @@ from budgetopt.model.lp import Col, Interval, LpModel, Ref, Row
 
 if TYPE_CHECKING:  # pragma: no cover
     from budgetopt.model.elastic import ElasticModel
+    from budgetopt.model.limits import Family
 
 TOUCH = 0.5  # £: a value within this of a limit is "at" the limit
-
-
-class Family(StrEnum):
-    """The limit families, in the order papers list them; the value is the name shown."""
-
-    FUNDING = "funding"
-    SERVICE_MINIMUM = "service minimum"
-    CAPACITY = "capacity"
-    CONTRACT = "contract"
-    PIN = "pin"
-    SCHEME_FLOOR = "scheme floor"
-    SCHEME_CAP = "scheme cap"
-    STABILITY = "stability"
-    FAIRNESS = "fairness"
 
 
 @dataclass(frozen=True)
@@ -140,11 +127,13 @@ Release = dict[Ref, Interval]
 
 class LimitFamily:
     """One family of limits. Subclasses override what applies to them; the defaults say "this
-    family adds nothing here"."""
+    family adds nothing here". The registry names each family when it makes it."""
 
-    family: Family
     relax_cost: float | None = None  # cost per £ of relaxing it; None: it never relaxes
     replaces_rows: tuple[str, ...] = ()  # row blocks the elastic model rebuilds with slack
+
+    def __init__(self, family: Family) -> None:
+        self.family = family
 
     def build(self, m: LpModel) -> None:
         """Add the family's own rows and columns."""
@@ -204,7 +193,7 @@ def at(value: float, bound: float) -> bool:
     return bool(np.isfinite(bound)) and abs(value - bound) <= TOUCH
 
 
-__all__ = ["TOUCH", "Bounds", "BoundsOf", "Coefficients", "Col", "Family", "Limit",
+__all__ = ["TOUCH", "Bounds", "BoundsOf", "Coefficients", "Col", "Limit",
            "LimitFamily", "Numbers", "Release", "Row", "Slack", "SlackSpec", "Solved", "at",
            "own_bounds",
            "service_rows", "widen"]

@@ -17,7 +17,6 @@ from budgetopt.data.inputs import ModelInputs
 from budgetopt.model.limits.base import (
     Bounds,
     BoundsOf,
-    Family,
     Limit,
     LimitFamily,
     Numbers,
@@ -36,19 +35,23 @@ if TYPE_CHECKING:  # pragma: no cover
     from budgetopt.model.elastic import ElasticModel
 
 
+def contract_bounds(m: LpModel, inputs: ModelInputs) -> Bounds:
+    """Each service total held at its contract's value (±inf where no contract binds)."""
+    rows = service_rows(m, inputs)
+    year = np.array([y for _, y in m.cols["t"].keys], dtype=float)
+    value = rows["contract_value_gbp"].to_numpy(dtype=float)
+    active = ((np.nan_to_num(value) > 0)
+              & (year <= rows["contract_end_year"].to_numpy(dtype=float)))
+    uplift = np.nan_to_num(rows["contract_uplift"].to_numpy(dtype=float))
+    c = value * (1 + uplift) ** (year - inputs.base_year)
+    return Bounds("col", "t", np.where(active, c, -np.inf), np.where(active, c, np.inf))
+
+
 class Contracts(LimitFamily):
-    family = Family.CONTRACT
     relax_cost = 10.0
 
     def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
-        rows = service_rows(m, inputs)
-        year = np.array([y for _, y in m.cols["t"].keys], dtype=float)
-        value = rows["contract_value_gbp"].to_numpy(dtype=float)
-        active = ((np.nan_to_num(value) > 0)
-                  & (year <= rows["contract_end_year"].to_numpy(dtype=float)))
-        uplift = np.nan_to_num(rows["contract_uplift"].to_numpy(dtype=float))
-        c = value * (1 + uplift) ** (year - inputs.base_year)
-        return [Bounds("col", "t", np.where(active, c, -np.inf), np.where(active, c, np.inf))]
+        return [contract_bounds(m, inputs)]
 
     def binding(self, s: Solved) -> list[Limit]:
         ds = s.inputs.dataset
@@ -92,6 +95,3 @@ def fixed_amount_slack(family: LimitFamily, el: ElasticModel) -> None:
                      SlackSpec("lo", y, names[sid], float(lo), sid, 1.0, rank))
         el.relax(family, ref, [(v, 1.0)], "<=", float(hi),
                  SlackSpec("hi", y, names[sid], float(hi), sid, -1.0, rank))
-
-
-CONTRACTS = Contracts()

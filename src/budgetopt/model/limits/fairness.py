@@ -18,7 +18,6 @@ from budgetopt.data.inputs import ModelInputs
 from budgetopt.model.limits.base import (
     BoundsOf,
     Coefficients,
-    Family,
     Limit,
     LimitFamily,
     Numbers,
@@ -42,7 +41,6 @@ def band(tau: float, need_share: float | np.ndarray) -> tuple:
 
 
 class Fairness(LimitFamily):
-    family = Family.FAIRNESS
     relax_cost = 2.0
     replaces_rows = ("fair_hi", "fair_lo")
 
@@ -127,6 +125,3 @@ class Fairness(LimitFamily):
         word = "above" if slack.side == "hi" else "below"
         return (f"Let {slack.subject} go {money(amount)} {word} its fairness band in "
                 f"{fy(slack.year)}.")
-
-
-FAIRNESS = Fairness()

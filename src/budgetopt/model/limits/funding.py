@@ -18,7 +18,6 @@ from budgetopt.data.inputs import ModelInputs
 from budgetopt.model.limits.base import (
     Bounds,
     BoundsOf,
-    Family,
     Limit,
     LimitFamily,
     Numbers,
@@ -36,7 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class Funding(LimitFamily):
-    family = Family.FUNDING
     relax_cost = 4.0
     replaces_rows = ("stream",)
 
@@ -133,4 +131,3 @@ def core_stream(inputs: ModelInputs) -> str:
     streams = inputs.dataset.streams
     unrestricted = streams.index[~streams["ring_fenced"].astype(bool)]
     return str(unrestricted[0] if len(unrestricted) else streams.index[0])
-FUNDING = Funding()

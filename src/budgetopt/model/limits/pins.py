@@ -15,7 +15,6 @@ from budgetopt.data.inputs import ModelInputs
 from budgetopt.model.limits.base import (
     Bounds,
     BoundsOf,
-    Family,
     Limit,
     LimitFamily,
     Numbers,
@@ -34,7 +33,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class Pins(LimitFamily):
-    family = Family.PIN
     relax_cost = 1.0
 
     def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
@@ -72,6 +70,3 @@ class Pins(LimitFamily):
         new = slack.limit_gbp - amount if slack.side == "lo" else slack.limit_gbp + amount
         return (f"Move the pin on {slack.subject} in {fy(slack.year)} from "
                 f"{money(slack.limit_gbp)} to {money(new)}.")
-
-
-PINS = Pins()

@@ -17,7 +17,6 @@ from budgetopt.data.inputs import ModelInputs
 from budgetopt.model.limits.base import (
     Bounds,
     BoundsOf,
-    Family,
     Limit,
     LimitFamily,
     Numbers,
@@ -32,6 +31,7 @@ from budgetopt.model.lp import INF, Col, LpModel, add_column, add_row
 
 if TYPE_CHECKING:  # pragma: no cover
     from budgetopt.model.elastic import ElasticModel
+    from budgetopt.model.limits import Family
 
 
 def add_scheme_totals(m: LpModel) -> None:
@@ -68,7 +68,6 @@ def _scheme_limits(family: LimitFamily, s: Solved, amounts: np.ndarray, side: st
 
 
 class SchemeFloor(LimitFamily):
-    family = Family.SCHEME_FLOOR
     relax_cost = 3.0
 
     def build(self, m: LpModel) -> None:
@@ -100,10 +99,12 @@ class SchemeFloor(LimitFamily):
 
     def context(self, inputs: ModelInputs, families_by_year: dict[int, set[Family]]
                 ) -> list[str]:
-        """Floors that add up to more than the money available explain themselves."""
+        """In a year whose fix lowers floors, floors that add up to more than the money
+        available explain the conflict by themselves. (When they do, the fix always lowers
+        floors in that year: a £ of floor costs less to move than a £ of funding to add.)"""
         out = []
         for y in sorted(families_by_year):
-            if not families_by_year[y] & {Family.SCHEME_FLOOR, Family.SERVICE_MINIMUM}:
+            if self.family not in families_by_year[y]:
                 continue
             floors = float(inputs.dataset.schemes["floor_gbp"].sum())
             available = inputs.total_available(y)
@@ -115,7 +116,6 @@ class SchemeFloor(LimitFamily):
 
 
 class SchemeCap(LimitFamily):
-    family = Family.SCHEME_CAP
 
     def build(self, m: LpModel) -> None:
         add_scheme_totals(m)
@@ -130,7 +130,3 @@ class SchemeCap(LimitFamily):
 
     def releases(self, limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
         return [{limit.ref: widen(bounds(limit.ref), up=step)}]
-
-
-SCHEME_FLOOR = SchemeFloor()
-SCHEME_CAP = SchemeCap()

@@ -16,7 +16,6 @@ from budgetopt.data.inputs import ModelInputs
 from budgetopt.model.limits.base import (
     Bounds,
     BoundsOf,
-    Family,
     Limit,
     LimitFamily,
     Numbers,
@@ -29,7 +28,7 @@ from budgetopt.model.limits.base import (
     service_rows,
     widen,
 )
-from budgetopt.model.limits.contracts import CONTRACTS
+from budgetopt.model.limits.contracts import contract_bounds
 from budgetopt.model.lp import Col, LpModel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,7 +36,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class ServiceMinimum(LimitFamily):
-    family = Family.SERVICE_MINIMUM
     relax_cost = 3.0
 
     def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
@@ -47,7 +45,7 @@ class ServiceMinimum(LimitFamily):
     def binding(self, s: Solved) -> list[Limit]:
         ds = s.inputs.dataset
         own = own_bounds(self, s)
-        contract = own_bounds(CONTRACTS, s)
+        contract = contract_bounds(s.model, s.inputs)
         out = []
         for i, (sid, y) in enumerate(s.model.cols["t"].keys):
             lo, ref = own.lo[i], Col("t", (sid, y))
@@ -78,7 +76,6 @@ class ServiceMinimum(LimitFamily):
 
 
 class Capacity(LimitFamily):
-    family = Family.CAPACITY
 
     def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
         hi = service_rows(m, inputs)["capacity_gbp"].to_numpy(dtype=float)
@@ -99,7 +96,3 @@ class Capacity(LimitFamily):
 
     def releases(self, limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
         return [{limit.ref: widen(bounds(limit.ref), up=step)}]
-
-
-SERVICE_MINIMUM = ServiceMinimum()
-CAPACITY = Capacity()

@@ -16,7 +16,6 @@ from budgetopt.model.limits.base import (
     TOUCH,
     Bounds,
     BoundsOf,
-    Family,
     Limit,
     LimitFamily,
     Numbers,
@@ -33,7 +32,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class Stability(LimitFamily):
-    family = Family.STABILITY
     relax_cost = 1.0
 
     def build(self, m: LpModel) -> None:
@@ -96,6 +94,3 @@ class Stability(LimitFamily):
         word = "rise" if slack.side == "hi" else "fall"
         return (f"Let {slack.subject} {word} by {money(amount)} more than the stability limit "
                 f"(±{money(slack.limit_gbp)}) into {fy(slack.year)}.")
-
-
-STABILITY = Stability()
