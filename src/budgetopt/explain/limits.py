@@ -9,7 +9,9 @@ FAMILY_ORDER = {f.family: i for i, f in enumerate(REGISTRY)}
 
 def binding_limits(solved: Solved) -> list[Limit]:
     """Every limit the exact optimum is at (within £0.50), grouped by family in registry order,
-    then by year and the largest amount first."""
+    then by year and the largest amount first; none when there is no optimum."""
+    if not solved.is_optimal:
+        return []
     out = [lim for family in REGISTRY for lim in family.binding(solved)]
     return sorted(out, key=lambda lim: (FAMILY_ORDER[lim.family], lim.year, -lim.amount_gbp))
 

@@ -101,6 +101,10 @@ class SolvedModel:
     def model(self) -> LpModel:
         return self.allocator.model
 
+    @property
+    def is_optimal(self) -> bool:
+        return self.solution.values is not None
+
     def value(self, ref: Ref) -> float:
         assert self.solution.values is not None
         return self.solution.values.at(ref)
