@@ -7,7 +7,7 @@ Usage::
 
 Sizes: ``default`` is ``parameters/baseline.yaml`` on the Devon & Cornwall dataset; ``large``
 (2,000 services × 20 areas × 3 plan years) is generated with
-:func:`budgetopt.synthetic.make_dataset` into a temporary folder. Each size gets a temporary
+:func:`budgetopt.data.synthetic.make_dataset` into a temporary folder. Each size gets a temporary
 repository root (``pyproject.toml`` and ``parameters/``; for ``default`` a link to ``data/``), so
 the explorer never writes into this repository, and runs in a fresh subprocess, so peak RSS is
 per size.
@@ -16,16 +16,17 @@ What is measured, per size, after opening the explorer and one untimed warm-up m
 −2%), alternating the budget control between −3% and −2% (each rep a one-point move):
 
 (a) warm, the explorer as a user drives it: set ``explorer.budget.value``; the observer solves in
-    place (``Allocator.solve(inputs)``) and redraws. From ``explorer.timings``:
-    *to updated result* = ``solve_and_tables`` (scenario from the controls, ``resolve``, warm
-    re-solve, ``make_result``); *to rendered view* = ``total`` (that + ``_render``: status,
+    place (``pipeline.run_scenario`` with the kept allocator) and redraws. From
+    ``explorer.timings``:
+    *to updated result* = ``solve_and_tables`` (scenario from the controls, then the pipeline:
+    ``resolve``, warm re-solve, tables); *to rendered view* = ``total`` (that + ``_render``: status,
     Allocation matrix, Why tab with the marginal value of money and the binding limits, Against
     baseline). The Charts tab is drawn only when it is open, so it is timed separately:
     ``_render_charts()`` after forcing ``explorer._charts_stale = True``.
 (b) rebuild, the same change answered without a kept model: ``explorer.scenario()`` +
-    ``resolve`` + a new ``Allocator`` + ``solve(warm=False)`` + ``make_result`` (to updated
-    result), then + ``explorer._render(result, solution)`` with the new model as
-    ``explorer.alloc`` (to rendered view; the kept model is put back afterwards).
+    ``pipeline.run_scenario`` with no allocator (resolve, a new ``Allocator``, a cold solve,
+    tables; to updated result), then + ``explorer._render(run)`` with the rebuilt run as
+    ``explorer.run`` (to rendered view; the kept run is put back afterwards).
 
 Warm and rebuild reps alternate in the same process (machines are shared and noisy); figures are
 medians; ratios are rebuild ÷ warm. Checks: the warm and rebuilt allocations agree to the pound
@@ -65,7 +66,7 @@ pc = time.perf_counter
 # --------------------------------------------------------------------------------------------
 def make_root(tmp: Path, size: str, seed: int) -> tuple[Path, str]:
     """A private repository root holding the size's scenario; returns (root, params path)."""
-    from budgetopt.synthetic import make_dataset, make_scenario
+    from budgetopt.data.synthetic import make_dataset, make_scenario
 
     root = tmp / size
     (root / "parameters").mkdir(parents=True)
@@ -91,10 +92,8 @@ def top_functions(prof: cProfile.Profile, n: int = 25) -> str:
 def cell(root: Path, params: str, reps: int, profile: bool) -> dict:
     import numpy as np
 
-    from budgetopt.explorer import ScenarioExplorer
-    from budgetopt.inputs import resolve
-    from budgetopt.results import make_result
-    from budgetopt.solve import Allocator
+    from budgetopt.explorer.app import ScenarioExplorer
+    from budgetopt.pipeline import run_scenario
 
     out: dict = {"reps": reps, "rss_mb_after_import": rss_mb()}
     t = pc()
@@ -105,8 +104,8 @@ def cell(root: Path, params: str, reps: int, profile: bool) -> dict:
     out["rss_mb_after_open"] = rss_mb()
     r = ex.last_result
     out["shape"] = {"services": len(ex.dataset.services), "areas": len(ex.dataset.areas),
-                    "plan_years": len(r.years), "columns": ex.alloc.n_cols,
-                    "rows": sum(len(b) for b in ex.alloc.model.rows.values())}
+                    "plan_years": len(r.years), "columns": ex.alloc.model.n_cols,
+                    "rows": ex.alloc.model.n_rows}
 
     ex.budget.value = -2.0  # warm-up: the first move from the opening state is larger
     assert ex.last_error is None, ex.last_error
@@ -137,18 +136,17 @@ def cell(root: Path, params: str, reps: int, profile: bool) -> dict:
         assert not ex._charts_stale
         # (b) rebuild: the same change from the changed inputs, no kept model
         gc.collect()
-        kept = ex.alloc
+        kept = ex.run
         t0 = pc()
-        inputs = resolve(ex.dataset, ex.scenario(), "explorer")
-        alloc = Allocator(inputs, "highs")
-        sol = alloc.solve(warm=False)
-        result = make_result(alloc, sol)
+        rebuilt = run_scenario(ex.scenario(), dataset=ex.dataset, solver="highs",
+                               repo_root=root)
+        result, sol = rebuilt.result, rebuilt.solution
         t1 = pc()
-        ex.alloc = alloc  # the Why tab explains with the model that produced the result
+        ex.run = rebuilt  # the Why tab explains with the model that produced the result
         try:
-            ex._render(result, sol)
+            ex._render(rebuilt)
         finally:
-            ex.alloc = kept
+            ex.run = kept
         t2 = pc()
         assert result.is_optimal and not sol.warm
         s["rebuild_to_result"].append(t1 - t0)
@@ -161,7 +159,7 @@ def cell(root: Path, params: str, reps: int, profile: bool) -> dict:
                        "max_abs_diff_gbp": float(np.abs(a.sort_index() - b.sort_index()).max()),
                        "totals_equal": warm.totals() == result.totals(),
                        "matrix_html_identical": warm_matrix == ex.matrix.value})
-        del alloc, sol, result
+        del rebuilt, sol, result
     out["samples"] = s
     out["median"] = {k: med(v) for k, v in s.items()}
     out["checks"] = checks

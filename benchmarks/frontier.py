@@ -7,7 +7,7 @@ Usage::
 
 Sizes: ``default`` is ``parameters/baseline.yaml`` on the Devon & Cornwall dataset; ``medium``
 (200 services × 10 areas × 3 plan years) is generated with
-:func:`budgetopt.synthetic.make_dataset` into a temporary folder (the same instance as
+:func:`budgetopt.data.synthetic.make_dataset` into a temporary folder (the same instance as
 ``benchmarks/solve.py``'s medium size).
 
 Per size, in the same process and interleaved rep by rep (machines are shared and noisy, so the
@@ -68,7 +68,7 @@ def warm_frontier(explainer, points: int, low: float, high: float) -> tuple[floa
 
 
 def rebuilt_frontier(inputs, stream: str, factors: np.ndarray) -> tuple[float, list]:
-    from budgetopt.solve import Allocator
+    from budgetopt.solve.allocator import Allocator
 
     out = []
     t = pc()
@@ -94,10 +94,10 @@ def compare(warm: list, cold: list) -> float:
 
 def run_size(size: str, scenario: Path, reps: int, points: int, low: float,
              high: float) -> dict:
-    from budgetopt.explain import Explainer
-    from budgetopt.inputs import load_inputs
-    from budgetopt.results import make_result
-    from budgetopt.solve import Allocator
+    from budgetopt.data.inputs import load_inputs
+    from budgetopt.explain.explainer import Explainer
+    from budgetopt.results.result import make_result
+    from budgetopt.solve.allocator import Allocator
 
     inputs = load_inputs(scenario)
     t = pc()
@@ -128,9 +128,8 @@ def run_size(size: str, scenario: Path, reps: int, points: int, low: float,
         print(f"[{size}] rep {rep + 1}/{reps}: warm {warm_s[-1]:.3f} s, rebuild "
               f"{cold_s[-1]:.3f} s", file=sys.stderr, flush=True)
     warm_m, cold_m = statistics.median(warm_s), statistics.median(cold_s)
-    b = alloc.backend
     return {
-        "scenario": str(scenario), "columns": len(b.col_lo), "rows": len(b.row_lo),
+        "scenario": str(scenario), "columns": alloc.model.n_cols, "rows": alloc.model.n_rows,
         "points": points, "low": low, "high": high, "core_stream": stream,
         "optimal_points": sum(1 for _, st, _ in w if st == "optimal"),
         "first_build_and_solve_s": first_solve,
@@ -176,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.reps < 1 or a.points < 3:
         p.error("--reps must be at least 1 and --points at least 3")
 
-    from budgetopt.synthetic import make_dataset, make_scenario
+    from budgetopt.data.synthetic import make_dataset, make_scenario
 
     results: dict = {"machine": machine(), "command": " ".join([Path(sys.argv[0]).name,
                                                                  *sys.argv[1:]]),

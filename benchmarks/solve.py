@@ -7,7 +7,7 @@ Usage::
 
 Sizes: ``default`` is ``parameters/baseline.yaml`` on the Devon & Cornwall dataset; ``medium``
 (200 services × 10 areas × 3 plan years) and ``large`` (2,000 × 20 × 3) are generated with
-:func:`budgetopt.synthetic.make_dataset` into a temporary folder.
+:func:`budgetopt.data.synthetic.make_dataset` into a temporary folder.
 
 Every figure that is compared is a *ratio of two timings taken in the same process, interleaved*,
 because the machines are shared and noisy; medians over the reps. Each size runs in a fresh
@@ -165,8 +165,9 @@ def raw_lexicographic(h, costs: list[np.ndarray], col_lo: np.ndarray, col_hi: np
 # --------------------------------------------------------------------------------------------
 def instrument() -> dict[str, list[float]]:
     """Time budgetopt's phases without editing it: wrap build_model, hand_over and each run."""
-    import budgetopt.highs_index as hi
-    import budgetopt.solve as bs
+    import budgetopt.solve.allocator as ba
+    import budgetopt.solve.backends as bb
+    import budgetopt.solve.highs_index as hi
 
     log: dict[str, list[float]] = {"build_model": [], "hand_over": [], "run": []}
 
@@ -179,15 +180,15 @@ def instrument() -> dict[str, list[float]]:
                 log[key].append(pc() - t)
         return wrapper
 
-    bs.build_model = timed(bs.build_model, "build_model")
+    ba.build_model = timed(ba.build_model, "build_model")
     hi.hand_over = timed(hi.hand_over, "hand_over")
-    bs.HighsBackend.run = timed(bs.HighsBackend.run, "run")
+    bb.HighsBackend.run = timed(bb.HighsBackend.run, "run")
     return log
 
 
 def variants(inputs):
     """The base inputs and the two slider moves: budget −5% and first priority's weight ×2."""
-    from budgetopt.inputs import resolve
+    from budgetopt.data.inputs import resolve
 
     sc, ds = inputs.scenario, inputs.dataset
     budget = resolve(ds, sc.model_copy(update={"budget_change_pct": -5.0}))
@@ -199,19 +200,16 @@ def variants(inputs):
 
 
 def stage_costs(alloc, inputs) -> list[np.ndarray]:
-    from budgetopt.model import stage1_costs
-
-    return [-alloc._costs({"z": stage1_costs(alloc.model, inputs)}),
-            *alloc._stage_costs_fixed]
+    return alloc.stage_costs(inputs)
 
 
 def worst(alloc, a: np.ndarray, b: np.ndarray) -> dict:
     """Largest difference between two solutions (£), with the column family and key."""
     d = np.abs(a - b)
     i = int(d.argmax())
-    fam = next(f for f in alloc.model.cols if alloc.col_slice(f).start <= i
-               < alloc.col_slice(f).stop)
-    key = alloc.model.cols[fam].keys[i - alloc.col_slice(fam).start]
+    m = alloc.model
+    fam = next(f for f in m.cols if m.col_slice(f).start <= i < m.col_slice(f).stop)
+    key = m.cols[fam].keys[i - m.col_slice(fam).start]
     return {"max_abs_diff_gbp": float(d[i]), "family": fam, "key": [str(k) for k in key],
             "columns_over_1_gbp": int((d > 1).sum())}
 
@@ -219,9 +217,10 @@ def worst(alloc, a: np.ndarray, b: np.ndarray) -> dict:
 def cell_time(scenario: Path, reps: int, workdir: Path) -> dict:
     """All timings of one size (a, b), interleaving budgetopt and raw reps."""
     log = instrument()
-    from budgetopt.inputs import load_inputs
-    from budgetopt.model import stream_numbers
-    from budgetopt.solve import FACE_TOLERANCE, Allocator
+    from budgetopt.data.inputs import load_inputs
+    from budgetopt.model.build import model_numbers
+    from budgetopt.solve.allocator import Allocator
+    from budgetopt.solve.backends import FACE_TOLERANCE
 
     t = pc()
     inputs = load_inputs(scenario)
@@ -261,7 +260,7 @@ def cell_time(scenario: Path, reps: int, workdir: Path) -> dict:
             raw = RawLp(alloc, stage_costs(alloc, inputs))
             raw.save(workdir / "lp.npz")
             out["lp"] = {"cols": raw.ncol, "rows": raw.nrow, "nnz": len(raw.value)}
-            ref_cv, ref_obj = sol.col_value, sol.objective
+            ref_cv, ref_obj = sol.values.col, sol.objective
         del alloc, sol
         gc.collect()
 
@@ -291,12 +290,12 @@ def cell_time(scenario: Path, reps: int, workdir: Path) -> dict:
                       FACE_TOLERANCE)
     h1 = raw.highs(raw.costs[0])
     h1.run()
-    stream_rows = raw.rowpos[alloc.row_slice("stream")]
+    stream_rows = raw.rowpos[alloc.model.row_slice("stream")]
     base_rows = (raw.row_lo.copy(), raw.row_hi.copy())
     edits = {}
     for name, new in moves.items():
         rlo, rhi = raw.row_lo.copy(), raw.row_hi.copy()
-        lo, hi = stream_numbers(alloc.model, new)
+        lo, hi = model_numbers(alloc.model, new).row_bounds["stream"]
         rlo[stream_rows], rhi[stream_rows] = lo, hi
         edits[name] = (rlo, rhi, raw.to_highs(stage_costs(alloc, new)[0]))
     diffs: dict[str, list[float]] = {}
@@ -312,7 +311,7 @@ def cell_time(scenario: Path, reps: int, workdir: Path) -> dict:
             for i, r in enumerate(log["run"]):
                 warm.setdefault(f"{name}_budgetopt_warm_run{i + 1}", []).append(r)
             assert s.status.is_optimal and s.warm
-            warm_values.setdefault(name, s.col_value)
+            warm_values.setdefault(name, s.values.col)
             # raw, three stages
             runs: list[float] = []
             t = pc()
@@ -324,7 +323,7 @@ def cell_time(scenario: Path, reps: int, workdir: Path) -> dict:
             for i, r in enumerate(runs):
                 warm.setdefault(f"{name}_raw_warm_run{i + 1}", []).append(r)
             assert ok
-            diffs.setdefault(name, []).append(worst(alloc, s.col_value, cv[raw.colpos]))
+            diffs.setdefault(name, []).append(worst(alloc, s.values.col, cv[raw.colpos]))
             # raw, stage 1 only
             t = pc()
             h1.changeRowsBounds(len(stream_rows), stream_rows, rlo[stream_rows],
@@ -357,7 +356,7 @@ def cell_time(scenario: Path, reps: int, workdir: Path) -> dict:
             assert s.status.is_optimal
             if _rep == 0:
                 check.setdefault("rebuild_vs_first_warm", {})[name] = worst(
-                    a2, s.col_value, warm_values[name])
+                    a2, s.values.col, warm_values[name])
             del a2, s
     out["warm"] = {k: {"median": med(v), "samples": v} for k, v in warm.items()}
     out["check"] = check
@@ -369,18 +368,18 @@ def cell_mem(scenario: Path, mode: str, workdir: Path) -> dict:
     """Peak RSS of one path alone: import only, budgetopt build + solve, or raw on the LP."""
     import highspy  # noqa: F401
 
-    import budgetopt.solve  # noqa: F401 - the import cost is part of every path
+    import budgetopt.solve.allocator  # noqa: F401 - the import cost is part of every path
 
     base = rss_mb()
     t = pc()
     if mode == "budgetopt":
-        from budgetopt.inputs import load_inputs
-        from budgetopt.solve import Allocator
+        from budgetopt.data.inputs import load_inputs
+        from budgetopt.solve.allocator import Allocator
 
         alloc = Allocator(load_inputs(scenario))
         assert alloc.solve(warm=False).status.is_optimal
     elif mode == "raw":
-        from budgetopt.solve import FACE_TOLERANCE
+        from budgetopt.solve.backends import FACE_TOLERANCE
 
         z = np.load(workdir / "lp.npz")
         raw = RawLp.__new__(RawLp)
@@ -483,7 +482,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(res))
         return
 
-    from budgetopt.synthetic import make_dataset, make_scenario
+    from budgetopt.data.synthetic import make_dataset, make_scenario
 
     sizes = [s.strip() for s in a.sizes.split(",") if s.strip()]
     unknown = sorted(set(sizes) - set(SIZES))

@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from tiny_dataset import TABLES, write_tiny
+
+pytestmark = pytest.mark.slow  # the command in a fresh process
 
 REPO = Path(__file__).resolve().parents[1]
 

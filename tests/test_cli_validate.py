@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # the command in a fresh process
+
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 

@@ -124,10 +124,10 @@ def _scenario(params: Params, params_file: str | Path | None, repo_root: str | P
     repository root. A parameters file given as ``params`` is read where it is; one named by
     ``params_file`` beside a mapping is relative to the repository root."""
     if isinstance(params, str | Path):
-        file = Path(params)
-        scenario = load_scenario(file)
-        root = Path(repo_root) if repo_root else repository_root(file.resolve().parent)
-        return scenario, file, str(file), root
+        path = Path(params)
+        scenario = load_scenario(path)
+        root = Path(repo_root) if repo_root else repository_root(path.resolve().parent)
+        return scenario, path, str(path), root
     root = Path(repo_root) if repo_root else repository_root(Path.cwd())
     label = str(params_file) if params_file else "parameters"
     file = None if not params_file else root / params_file

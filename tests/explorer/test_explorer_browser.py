@@ -17,6 +17,8 @@ from budgetopt.explorer.serve import PARAMS_ENV, free_port, voila_command
 from budgetopt.results.result import make_result
 from budgetopt.solve.allocator import Allocator
 
+pytestmark = pytest.mark.slow  # Voila and a real browser
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}

@@ -16,6 +16,8 @@ from budgetopt.reporting import batch as runner
 
 from tiny_dataset import TABLES, write_tiny
 
+pytestmark = pytest.mark.slow  # papermill runs in a real kernel and real PDF rendering
+
 REPO = Path(__file__).resolve().parents[2]
 
 

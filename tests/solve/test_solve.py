@@ -101,7 +101,8 @@ def test_default_dataset_solvers_agree_to_a_pound(solver):
 
 
 @pytest.mark.parametrize(("services", "areas", "years", "seed"),
-                         [(30, 4, 2, 3), (120, 8, 4, 0)])
+                         [(30, 4, 2, 3),
+                          pytest.param(120, 8, 4, 0, marks=pytest.mark.slow)])
 def test_synthetic_tied_instance_agrees_across_solvers_warm_and_cold(tmp_path, services, areas,
                                                                      years, seed):
     from budgetopt.data.synthetic import make_dataset

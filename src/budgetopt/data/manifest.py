@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from budgetopt.core.errors import ProblemLog
-from budgetopt.data.problems import problems_from
+from budgetopt.data.problems import SAFE_LOADER, problems_from
 from budgetopt.data.schemas import TABLES
 
 MANIFEST = "dataset.yaml"
@@ -88,7 +88,7 @@ def read_manifest(folder: Path, log: ProblemLog) -> Manifest | None:
                 "its tables, base year and sources (see docs/data.md)")
         return None
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, UnicodeDecodeError) as e:
         log.add(file, f"cannot read the manifest ({e.__class__.__name__}: {e})")
         return None

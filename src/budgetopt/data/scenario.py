@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from budgetopt.core.errors import InputError, Problem, ProblemLog
-from budgetopt.data.problems import problems_from
+from budgetopt.data.problems import SAFE_LOADER, problems_from
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -139,7 +139,7 @@ def load_scenario(path: str | Path) -> Scenario:
     file = str(path)
     log = ProblemLog()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except FileNotFoundError:
         raise InputError([Problem(file, "parameters file does not exist")],
                          f"Scenario '{path}'") from None

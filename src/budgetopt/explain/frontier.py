@@ -15,6 +15,7 @@ import pandas as pd
 
 from budgetopt.explain.diagnose import Diagnosis, diagnose
 from budgetopt.model.limits.funding import core_stream, stream_row, with_more
+from budgetopt.model.lp import Interval, Ref
 from budgetopt.solve.allocator import Allocator, Solution
 
 MOVED = 1.0  # £: a service whose total moves by less is unchanged
@@ -48,7 +49,8 @@ def budget_frontier(alloc: Allocator, base: Solution, low: float = 0.7, high: fl
     factors = np.round(np.linspace(low, high, points), 6)
     records, first_year, diagnoses = [], {}, {}
     for factor in factors:
-        changes = {stream_row(f, y): with_more(held[y], (factor - 1) * totals[y]) for y in years}
+        changes: dict[Ref, Interval] = {
+            stream_row(f, y): with_more(held[y], (factor - 1) * totals[y]) for y in years}
         feasible_cut = all(held[y][1] + (factor - 1) * totals[y] >= 0 for y in years)
         with alloc.adjusted(changes):
             sol = alloc.solve()

@@ -10,8 +10,9 @@ the solver layer maps onto the solver's own).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ import pulp
 from budgetopt.data.inputs import ModelInputs
 
 INF = float("inf")
+T = TypeVar("T")
 Interval = tuple[float, float]  # (lower, upper); ±inf where open
 
 
@@ -88,6 +90,7 @@ class LpModel:
     cell_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _col_start: dict[str, int] = field(default_factory=dict, repr=False)
     _row_start: dict[str, int] = field(default_factory=dict, repr=False)
+    _memo: dict[object, Any] = field(default_factory=dict, repr=False)
 
     def col_block(self, block: str) -> Block:
         return self.cols.setdefault(block, Block())
@@ -102,6 +105,14 @@ class LpModel:
     @property
     def years(self) -> list[int]:
         return self.inputs.years
+
+    def memo(self, name: object, compute: Callable[[], T]) -> T:
+        """A figure derived from the dataset and the model's keys alone, computed once: the
+        dataset never changes under a built model, so the warm re-solve need not look it up
+        again (a scenario's own numbers are never memoised)."""
+        if name not in self._memo:
+            self._memo[name] = compute()
+        return self._memo[name]
 
     # -- layout, fixed once the model is built
     def freeze(self) -> None:

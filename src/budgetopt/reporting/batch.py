@@ -157,7 +157,9 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
 
 def validate_all(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
     """Split parameter files into valid ones and the problems of the others."""
-    valid, invalid, names = [], [], {}
+    valid: list[Path] = []
+    invalid: list[InputError] = []
+    names: dict[str, Path] = {}
     for p in paths:
         try:
             inputs = load_inputs(p)

@@ -21,10 +21,14 @@ from budgetopt.paper.comparison import Comparison, read_outcome, scheme_names_fo
 class RunOutcome(Protocol):
     """What the index shows of one scenario of the run."""
 
-    name: str
-    title: str
-    folder: Path
-    state: str
+    @property
+    def name(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def folder(self) -> Path: ...
+    @property
+    def state(self) -> str: ...
 
 
 def _cell(value: object, show=money) -> str:

@@ -60,44 +60,12 @@ _DRAFT = "DRAFT"
 _CANNOT_BE_MET = "SCENARIO CANNOT BE MET"
 _SEP = " — "
 
-_DROP_ELEMENTS = (
-    "script",
-    "noscript",
-    "iframe",
-    "frame",
-    "frameset",
-    "object",
-    "embed",
-    "applet",
-    "link",
-    "base",
-    "audio",
-    "video",
-    "source",
-    "track",
-    "portal",
-    "template",
-)
-_URL_ATTRS = frozenset(
-    {
-        "href",
-        "src",
-        "xlink:href",
-        "action",
-        "formaction",
-        "poster",
-        "background",
-        "cite",
-        "longdesc",
-        "data",
-        "ping",
-        "manifest",
-        "codebase",
-        "archive",
-        "usemap",
-        "srcset",
-    }
-)
+_DROP_ELEMENTS = ("script", "noscript", "iframe", "frame", "frameset", "object", "embed",
+                  "applet", "link", "base", "audio", "video", "source", "track", "portal",
+                  "template")
+_URL_ATTRS = frozenset({"href", "src", "xlink:href", "action", "formaction", "poster",
+                        "background", "cite", "longdesc", "data", "ping", "manifest",
+                        "codebase", "archive", "usemap", "srcset"})
 _EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.\-]*:|//)", re.IGNORECASE)
 _WEB_URL = re.compile(r"^\s*(?:https?:|ftp:|//)", re.IGNORECASE)
 _CSS_URL = re.compile(r"url\(\s*(['\"]?)(?!\s*['\"]?data:)[^)]*\)", re.IGNORECASE)
@@ -275,7 +243,7 @@ def _serialise(soup: BeautifulSoup) -> str:
 
 def _delink(anchor: Tag) -> None:
     """Keep in-page links; turn any other link into its text with the URL in parentheses."""
-    href = (anchor.get("href") or "").strip()
+    href = str(anchor.get("href") or "").strip()
     if not href or href.startswith("#"):
         return
     label = anchor.get_text(" ", strip=True)
@@ -348,7 +316,7 @@ def _mark_numeric_cells(table: Tag) -> None:
     """Class ``num`` on body cells that hold a number (right-aligned by print.css), and on the
     header cells above columns that hold only numbers."""
     numeric_columns: dict[int, bool] = {}
-    simple = not table.find(attrs={"colspan": True})
+    simple = not table.find(colspan=True)
     for row in table.find_all("tr"):
         if row.find_parent("thead") is not None or row.find_parent("table") is not table:
             continue
@@ -358,9 +326,7 @@ def _mark_numeric_cells(table: Tag) -> None:
                 continue
             is_num = bool(_NUMERIC.match(text))
             if is_num and cell.name == "td":
-                classes = cell.get("class") or []
-                if "num" not in classes:
-                    cell["class"] = [*classes, "num"]
+                _add_class(cell, "num")
             numeric_columns[index] = numeric_columns.get(index, True) and is_num
     if not simple:
         return
@@ -370,9 +336,12 @@ def _mark_numeric_cells(table: Tag) -> None:
     for row in thead.find_all("tr"):
         for index, cell in enumerate(row.find_all(["td", "th"], recursive=False)):
             if numeric_columns.get(index):
-                classes = cell.get("class") or []
-                if "num" not in classes:
-                    cell["class"] = [*classes, "num"]
+                _add_class(cell, "num")
+
+
+def _add_class(cell: Tag, name: str) -> None:
+    if name not in (classes := cell.get_attribute_list("class")):
+        cell["class"] = " ".join(c for c in [*classes, name] if c)
 
 
 # --------------------------------------------------------------------------------------------

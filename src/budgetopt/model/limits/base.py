@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 import pandas as pd
+import pulp
 
 from budgetopt.data.inputs import ModelInputs
 from budgetopt.model.lp import Col, Interval, LpModel, Ref, Row
@@ -92,7 +93,7 @@ class Slack:
     subject: str
     limit_gbp: float  # the limit as set
     key: object
-    column: object  # the slack's PuLP column
+    column: pulp.LpVariable  # the slack's PuLP column
     cost: float  # per £ of relaxation
 
 
@@ -169,7 +170,8 @@ class LimitFamily:
 def service_rows(m: LpModel, inputs: ModelInputs) -> pd.DataFrame:
     """The services table, one row per service-total column t[s,y] (in t's order)."""
     keys = m.cols["t"].keys
-    return inputs.dataset.services.loc[pd.Index([s for s, _ in keys])]
+    return m.memo("service_rows",
+                  lambda: inputs.dataset.services.loc[pd.Index([s for s, _ in keys])])
 
 
 def own_bounds(family: LimitFamily, s: Solved) -> Bounds:

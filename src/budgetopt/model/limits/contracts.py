@@ -37,6 +37,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def contract_bounds(m: LpModel, inputs: ModelInputs) -> Bounds:
     """Each service total held at its contract's value (±inf where no contract binds)."""
+    return m.memo("contracts", lambda: _contract_bounds(m, inputs))
+
+
+def _contract_bounds(m: LpModel, inputs: ModelInputs) -> Bounds:
     rows = service_rows(m, inputs)
     year = np.array([y for _, y in m.cols["t"].keys], dtype=float)
     value = rows["contract_value_gbp"].to_numpy(dtype=float)

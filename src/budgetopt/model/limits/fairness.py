@@ -72,10 +72,10 @@ class Fairness(LimitFamily):
         if "fair_hi" not in m.rows:
             return []
         keys = m.rows["fair_hi"].keys
-        n = inputs.dataset.need_shares.stack().loc[[(k, a) for k, a, _ in keys]].to_numpy(
-            dtype=float)
+        n = m.memo("fairness.need", lambda: inputs.dataset.need_shares.stack().loc[
+            [(k, a) for k, a, _ in keys]].to_numpy(dtype=float))
         c_hi, c_lo = band(inputs.scenario.fairness_tolerance, n)
-        s_cols = [Col("S", (k, y)) for k, _, y in keys]
+        s_cols = m.memo("fairness.S", lambda: [Col("S", (k, y)) for k, _, y in keys])
         return [Coefficients("fair_hi", s_cols, c_hi), Coefficients("fair_lo", s_cols, c_lo)]
 
     def binding(self, s: Solved) -> list[Limit]:

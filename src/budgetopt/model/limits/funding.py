@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from budgetopt.core.text import fy, money
 from budgetopt.data.inputs import ModelInputs
@@ -63,10 +64,12 @@ class Funding(LimitFamily):
 
     def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
         """Row bounds of stream[f,y]: spend at most the amount, exactly it if it must be spent."""
-        keys = m.rows["stream"].keys
-        hi = inputs.stream_amounts.stack().loc[keys].to_numpy(dtype=float)
-        streams = inputs.dataset.streams
-        must = streams["must_spend"].loc[[f for f, _ in keys]].to_numpy(dtype=bool)
+        amounts = inputs.stream_amounts
+        layout = ("stream.cells", tuple(amounts.index), tuple(amounts.columns))
+        rows, cols = m.memo(layout, lambda: _cells(m, amounts.index, amounts.columns))
+        hi = amounts.to_numpy(dtype=float)[rows, cols]
+        must = m.memo("stream.must", lambda: inputs.dataset.streams["must_spend"].loc[
+            [f for f, _ in m.rows["stream"].keys]].to_numpy(dtype=bool))
         return [Bounds("row", "stream", np.where(must, hi, -np.inf), hi)]
 
     def binding(self, s: Solved) -> list[Limit]:
@@ -111,6 +114,12 @@ class Funding(LimitFamily):
                     f"(from {money(slack.limit_gbp)}).")
         return (f"Leave {money(amount)} of the {slack.subject} unspent in {when}: it must be "
                 "spent, but the services it may fund cannot use it.")
+
+
+def _cells(m: LpModel, streams: pd.Index, years: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Where each stream row's amount sits in a streams × years table of amounts."""
+    keys = m.rows["stream"].keys
+    return (streams.get_indexer([f for f, _ in keys]), years.get_indexer([y for _, y in keys]))
 
 
 def stream_row(stream: str, year: int) -> Row:

@@ -51,7 +51,8 @@ def add_scheme_totals(m: LpModel) -> None:
 
 def _scheme_column(m: LpModel, inputs: ModelInputs, column: str) -> np.ndarray:
     schemes = inputs.dataset.schemes
-    return schemes[column].loc[[k for k, _ in m.cols["T"].keys]].to_numpy(dtype=float)
+    return m.memo(f"schemes.{column}", lambda: schemes[column].loc[
+        [k for k, _ in m.cols["T"].keys]].to_numpy(dtype=float))
 
 
 def _scheme_limits(family: LimitFamily, s: Solved, amounts: np.ndarray, side: str,

@@ -39,8 +39,9 @@ class ServiceMinimum(LimitFamily):
     relax_cost = 3.0
 
     def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
-        lo = service_rows(m, inputs)["min_gbp"].to_numpy(dtype=float)
-        return [Bounds("col", "t", lo, np.full(len(lo), np.inf))]
+        return [m.memo("minimum", lambda: Bounds(
+            "col", "t", service_rows(m, inputs)["min_gbp"].to_numpy(dtype=float),
+            np.full(len(m.cols["t"]), np.inf)))]
 
     def binding(self, s: Solved) -> list[Limit]:
         ds = s.inputs.dataset
@@ -78,8 +79,9 @@ class ServiceMinimum(LimitFamily):
 class Capacity(LimitFamily):
 
     def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
-        hi = service_rows(m, inputs)["capacity_gbp"].to_numpy(dtype=float)
-        return [Bounds("col", "t", np.full(len(hi), -np.inf), hi)]
+        return [m.memo("capacity", lambda: Bounds(
+            "col", "t", np.full(len(m.cols["t"]), -np.inf),
+            service_rows(m, inputs)["capacity_gbp"].to_numpy(dtype=float)))]
 
     def binding(self, s: Solved) -> list[Limit]:
         ds = s.inputs.dataset

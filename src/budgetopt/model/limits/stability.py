@@ -51,9 +51,9 @@ class Stability(LimitFamily):
         """Bounds of d[s,y]: ±δ of the service's base-year amount."""
         if "d" not in m.cols:
             return []
-        base = inputs.dataset.services["last_year_gbp"]
-        sid = [s for s, _ in m.cols["d"].keys]
-        half = inputs.scenario.stability_limit * base.loc[sid].to_numpy(dtype=float)
+        base = m.memo("stability.base", lambda: inputs.dataset.services["last_year_gbp"].loc[
+            [s for s, _ in m.cols["d"].keys]].to_numpy(dtype=float))
+        half = inputs.scenario.stability_limit * base
         return [Bounds("col", "d", -half, half)]
 
     def binding(self, s: Solved) -> list[Limit]:

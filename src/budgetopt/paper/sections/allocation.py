@@ -96,11 +96,12 @@ def status_quo(p: Paper) -> Section:
     t["Difference (£)"] = t["Proposal (£)"] - t["Status quo (£)"]
     t.loc[len(t)] = ["Total", int(by.sum()), int(prop.sum()), int(prop.sum() - by.sum())]
     sv_sq = sq["social_value_gbp"].sum()
-    gain = r.social_value_gbp - sv_sq
+    value = r.social_value_gbp or 0.0
+    gain = value - sv_sq
     text = (f"The status quo carries last year's allocation forward, scaled pro rata to the "
             f"funding available. Over the plan it would deliver an estimated "
             f"{short_money(sv_sq)} of social value; the proposal delivers "
-            f"{short_money(r.social_value_gbp)}, {short_money(gain)} "
+            f"{short_money(value)}, {short_money(gain)} "
             f"({gain / sv_sq:.1%}) more, for the same money.")
     return Section(heading("The proposal beside the status quo", 2, p.number("status_quo"))
                    + paragraph(text)
