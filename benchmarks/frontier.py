@@ -14,11 +14,10 @@ Per size, in the same process and interleaved rep by rep (machines are shared an
 figure that matters is the ratio of two timings taken side by side; medians over the reps):
 
 (a) **warm**: ``Explainer.frontier(points=25, diagnose_infeasible=False)`` on a kept, solved
-    :class:`~budgetopt.solve.Allocator`: each point edits the core stream's row bounds in place
-    and re-solves the three-stage LP from the previous basis (plus the final re-solve that puts
-    the scenario's optimum back, which the method does).
-(b) **rebuild**: for every point, new :class:`~budgetopt.inputs.ModelInputs` with the core stream
-    changed by the same amount ((factor − 1) × the year's total, in every plan year), a new
+    :class:`~budgetopt.solve.allocator.Allocator`: each point edits the core stream's row bounds
+    in place and re-solves the three-stage LP from the previous basis.
+(b) **rebuild**: for every point, new :class:`~budgetopt.data.inputs.ModelInputs` with the core
+    stream changed by the same amount ((factor − 1) × the year's total, in every plan year), a new
     ``Allocator`` (PuLP build + hand-over to HiGHS) and a cold ``solve(warm=False)``.
 
 Check: both paths give the same status and the same social value at every point (to 1e-6
@@ -28,7 +27,6 @@ relative). Target (issue 5): warm at least 5× faster.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import gc
 import json
 import statistics
@@ -50,16 +48,6 @@ REL = 1e-6
 pc = time.perf_counter
 
 
-def point_inputs(inputs, stream: str, factor: float):
-    """The frontier's point ``factor`` as fresh inputs: the same amounts the warm path writes
-    into the stream rows (not rounded), so both paths solve the identical LP."""
-    amounts = inputs.stream_amounts.copy()
-    for y in inputs.years:
-        amounts.at[stream, y] = max(0.0, amounts.at[stream, y]
-                                    + (factor - 1) * inputs.total_available(y))
-    return dataclasses.replace(inputs, stream_amounts=amounts)
-
-
 def warm_frontier(explainer, points: int, low: float, high: float) -> tuple[float, list]:
     t = pc()
     fr = explainer.frontier(low=low, high=high, points=points, diagnose_infeasible=False)
@@ -73,7 +61,7 @@ def rebuilt_frontier(inputs, stream: str, factors: np.ndarray) -> tuple[float, l
     out = []
     t = pc()
     for factor in factors:
-        alloc = Allocator(point_inputs(inputs, stream, float(factor)))
+        alloc = Allocator(inputs.with_budget_factor(stream, float(factor)))
         sol = alloc.solve(warm=False)
         ok = sol.status.is_optimal
         out.append((float(factor), "optimal" if ok else "infeasible",

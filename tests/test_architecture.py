@@ -77,6 +77,25 @@ def test_no_module_imports_a_private_name(path):
 
 
 @pytest.mark.parametrize("path", modules(), ids=lambda p: module_name(p))
+def test_no_module_reaches_into_another_objects_private_attributes(path):
+    """``x._name`` only for names the module defines itself (its own classes' attributes)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    own = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            own.add(node.name)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and (
+                node.value.id in ("self", "cls")):
+            own.add(node.attr)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            own.add(node.target.id)
+    reached = [f"line {node.lineno}: {ast.unparse(node)}" for node in ast.walk(tree)
+               if isinstance(node, ast.Attribute) and node.attr.startswith("_")
+               and not node.attr.startswith("__") and node.attr not in own]
+    assert not reached, f"{module_name(path)} reaches private attributes: {reached}"
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: module_name(p))
 def test_modules_stay_small(path):
     n = len(path.read_text(encoding="utf-8").splitlines())
     assert n <= MAX_LINES, f"{module_name(path)} has {n} lines (at most {MAX_LINES})"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from budgetopt.paper.notebook import stale_notebooks, write_notebooks
+from budgetopt.paper.notebook import notebooks, stale_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,5 +23,7 @@ if __name__ == "__main__":
                   "python tools/make_notebooks.py", file=sys.stderr)
             sys.exit(1)
         sys.exit(0)
-    for path in write_notebooks(ROOT):
-        print(f"wrote {path.relative_to(ROOT)}")
+    (ROOT / "notebooks").mkdir(exist_ok=True)
+    for name, text in notebooks(ROOT).items():
+        (ROOT / "notebooks" / name).write_text(text, encoding="utf-8")
+        print(f"wrote notebooks/{name}")

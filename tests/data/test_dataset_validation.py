@@ -1,9 +1,10 @@
 """Failing-input tests: one broken thing per test, one named problem per broken thing.
 
-Every test copies the default dataset, breaks one rule of :mod:`budgetopt.dataset` /
-:mod:`budgetopt.schemas` in the copy and checks that ``load_dataset`` raises ``InputError`` with
-a problem naming the file (basename), the editor line (header = line 1) where there is one, the
-column (or manifest key) and a fragment of the rule's text.
+Every test copies the default dataset, breaks one rule of :mod:`budgetopt.data.readers`,
+:mod:`budgetopt.data.rules` or :mod:`budgetopt.data.schemas` in the copy and checks that
+``load_dataset`` raises ``InputError`` with a problem naming the file (basename), the editor line
+(header = line 1) where there is one, the column (or manifest key) and a fragment of the rule's
+text.
 """
 
 from __future__ import annotations

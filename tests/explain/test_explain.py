@@ -1,12 +1,12 @@
 """Explanations checked numerically against independent cold re-solves.
 
-Every figure :class:`~budgetopt.explain.Explainer` gives comes from a warm re-solve of the kept
-model with one thing changed (or, for "why not more", from stage-1 reduced costs). Each test here
-builds the changed scenario or dataset *from scratch* — new inputs through
-:func:`budgetopt.inputs.resolve` or a rewritten dataset folder — solves it cold in a fresh
-:class:`~budgetopt.solve.Allocator` and compares. On the tiny dataset (see ``tiny_dataset.py``:
-social value per £ of a segment equals its outcomes per £1,000, weights 1) the answers are also
-worked out by hand:
+Every figure :class:`~budgetopt.explain.explainer.Explainer` gives comes from a warm re-solve of
+the kept model with one thing changed (for "why not more", the held service pushed up by £100).
+Each test here builds the changed scenario or dataset *from scratch* — new inputs through
+:func:`budgetopt.data.inputs.resolve` or a rewritten dataset folder — solves it cold in a fresh
+:class:`~budgetopt.solve.allocator.Allocator` and compares. On the tiny dataset (see
+``tiny_dataset.py``: social value per £ of a segment equals its outcomes per £1,000, weights 1)
+the answers are also worked out by hand:
 
     segments in order of value: v1 300@3, l1 400@2.8, v2 300@2.5, v1 300@2, v2 300@1.5,
     l1 300@1.2, v1 400@1, ...

@@ -110,6 +110,7 @@ def test_compare_against_baseline(explorer):
     assert "+£" in explorer.compare.value
 
 
+@pytest.mark.slow  # the command in a fresh process
 def test_saved_scenario_round_trips_through_budgetopt_solve(explorer, tmp_path):
     explorer.budget.value = -4
     explorer.weights["asb"].value = 1.5
@@ -134,6 +135,7 @@ def test_saved_scenario_round_trips_through_budgetopt_solve(explorer, tmp_path):
     assert (solved - shown).abs().max() == 0
 
 
+@pytest.mark.slow  # the command in a fresh process
 def test_explore_command_rejects_a_bad_scenario(tmp_path):
     p = subprocess.run([sys.executable, "-m", "budgetopt.cli", "explore", "--params",
                         str(tmp_path / "missing.yaml")], capture_output=True, text=True,

@@ -51,9 +51,9 @@ BINDS = {
 }
 
 
-def test_every_family_is_registered_once_in_enum_order():
-    assert [f.family for f in REGISTRY] == list(Family)
-    assert set(BY_FAMILY) == set(Family)
+def test_every_family_is_registered_once():
+    assert sorted(f.family for f in REGISTRY) == sorted(Family)
+    assert len(REGISTRY) == len(Family) and set(BY_FAMILY) == set(Family)
     assert set(BINDS) == set(Family)
 
 
@@ -91,9 +91,21 @@ def test_each_family_binds_is_at_its_bound_and_can_be_released(tmp_path, family)
                 old_lo, old_hi = alloc.bounds(ref)
                 assert new_lo <= old_lo and new_hi >= old_hi and (new_lo, new_hi) != (
                     old_lo, old_hi), (family, ref)
+    # ... and relaxes in the elastic model of a diagnosis, with its own sentence, unless it
+    # never moves
+    el = build_elastic(alloc.inputs)
+    mine = [slack for slack in el.slacks if slack.family is family]
+    if BY_FAMILY[family].relax_cost is None:
+        assert not mine, f"{family} never moves, but has slack"
+    else:
+        assert mine, f"{family} has no slack in the elastic model"
+        for slack in mine[:3]:
+            sentence = BY_FAMILY[family].relaxation(slack, 100.0)
+            assert sentence.endswith(".") and slack.subject in sentence
+            assert sentence != BY_FAMILY[family].relaxation(slack, 200.0), "the move is told"
 
 
-def test_binding_limits_come_in_registry_order(tmp_path):
+def test_binding_limits_come_in_the_order_of_the_family_enum(tmp_path):
     pins = [{"service": "l1", "year": 2026, "amount_gbp": 390, "reason": "Test pin"}]
     alloc = Allocator(tiny_inputs(write_tiny(tmp_path, **LEANS_NORTH), stability_limit=0.05,
                                   fairness_tolerance=0.05, pins=pins))

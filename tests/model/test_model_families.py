@@ -174,7 +174,7 @@ def test_constraints_are_named_after_family_and_keys(tmp_path):
             "fair_area", "fair_total", "fair_hi", "fair_lo", "anchor", "area_anchor"} <= set(m.rows)
 
 
-def test_vectorised_service_bounds_agree_with_service_limits(tmp_path):
+def test_service_total_bounds_are_the_intersection_of_the_service_limits(tmp_path):
     """The bounds the model puts on each service total are the intersection of the minimum,
     capacity, contract (with uplift) and pin, as written out here one service at a time."""
     from budgetopt.model.build import build_model, model_numbers

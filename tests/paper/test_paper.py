@@ -101,10 +101,13 @@ def test_paper_writes_result_files(tmp_path):
     out = tmp_path / "out"
     params = {"name": "tiny", "title": "Tiny", "dataset": str(write_tiny(tmp_path / "d")),
               "plan_years": 2}
+    from budgetopt.reporting.manifest import run_manifest
     from budgetopt.reporting.outputs import write_manifest_file, write_outputs
 
     run = run_scenario(params, repo_root=REPO)
-    p = Paper(run, manifest=write_outputs(run, out))
+    write_outputs(run, out, manifest=False)
+    p = Paper(run, manifest=run_manifest(run))
+    assert not (out / "manifest.json").exists(), "the manifest is written as the paper ends"
     p = p.with_manifest(write_manifest_file(run, out))
     for name in ("allocation.csv", "flows.csv", "result.json", "allocation.xlsx",
                  "manifest.json"):

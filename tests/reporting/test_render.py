@@ -267,6 +267,7 @@ def test_templates_ship_with_the_package() -> None:
 # ---- PDF -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # real PDF rendering
 def test_pdf_is_tagged_titled_and_marked(paper_pdf: Path) -> None:
     data = paper_pdf.read_bytes()
     assert data.startswith(b"%PDF")
@@ -282,6 +283,7 @@ def test_pdf_is_tagged_titled_and_marked(paper_pdf: Path) -> None:
     assert "Page 1 of" in text
 
 
+@pytest.mark.slow  # real PDF rendering
 def test_pdf_draft_marking_in_running_header(tmp_path: Path) -> None:
     html = render_html(_notebook(), tmp_path / "d.html", title=TITLE, draft=True)
     pdf = render_pdf(html, tmp_path / "d.pdf", title=TITLE)
@@ -289,6 +291,7 @@ def test_pdf_draft_marking_in_running_header(tmp_path: Path) -> None:
     assert "OFFICIAL — DRAFT" in text
 
 
+@pytest.mark.slow  # real PDF rendering
 def test_long_table_repeats_its_header(tmp_path: Path) -> None:
     html = render_html(_long_table_notebook(), tmp_path / "long.html", title="Long table")
     pdf = render_pdf(html, tmp_path / "long.pdf", title="Long table")

@@ -25,7 +25,7 @@ from budgetopt.core.text import fy
 from budgetopt.data.manifest import MANIFEST, Manifest, read_manifest
 from budgetopt.data.readers import read_csv_table
 from budgetopt.data.rules import check_across_tables
-from budgetopt.data.schemas import FORCE_AREA, TABLES, Kind, key_text
+from budgetopt.data.schemas import TABLES, Kind, key_text
 
 
 @dataclass(frozen=True)
@@ -89,12 +89,6 @@ class Dataset:
             return set(self.tables["schemes"].index)
         elig = self.tables["stream_eligibility"].reset_index()
         return set(elig.loc[elig["stream_id"] == stream_id, "scheme_id"])
-
-    def service_areas(self, service_id: str) -> list[str]:
-        """Areas a service is funded in: every CSP area if split by area, else 'force'."""
-        if self.tables["services"].at[service_id, "area_split"]:
-            return list(self.tables["areas"].index)
-        return [FORCE_AREA]
 
     def stream_amount(self, stream_id: str, year: int) -> float:
         return float(self.tables["stream_amounts"].at[(stream_id, year), "amount_gbp"])

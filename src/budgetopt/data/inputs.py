@@ -2,7 +2,7 @@
 
 :func:`resolve` checks the scenario against the dataset (pinned services exist, years are plan
 years, stream and priority ids are known) and works out the money available per stream and year,
-the priority weights and the pins. The model module reads only :class:`ModelInputs`, so what was
+the priority weights and the pins. The model layer reads only :class:`ModelInputs`, so what was
 modelled can always be traced to the dataset plus the scenario's overrides.
 """
 
@@ -40,6 +40,16 @@ class ModelInputs:
         """The same inputs with ``delta`` £ more of ``stream`` in ``year`` (never below £0)."""
         amounts = self.stream_amounts.copy()
         amounts.at[stream, year] = max(0.0, amounts.at[stream, year] + delta)
+        return ModelInputs(self.dataset, self.scenario, self.years, amounts,
+                           self.priority_weights, self.pins)
+
+    def with_budget_factor(self, stream: str, factor: float) -> ModelInputs:
+        """The total budget at ``factor`` × this one's in every plan year, the change falling
+        on ``stream`` (never below £0) and not rounded: a point of the budget frontier."""
+        amounts = self.stream_amounts.copy()
+        for y in self.years:
+            amounts.at[stream, y] = max(0.0, amounts.at[stream, y]
+                                        + (factor - 1) * self.total_available(y))
         return ModelInputs(self.dataset, self.scenario, self.years, amounts,
                            self.priority_weights, self.pins)
 

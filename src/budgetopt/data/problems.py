@@ -1,4 +1,4 @@
-"""Turn pydantic's validation errors into :class:`~budgetopt.errors.Problem` records.
+"""Turn pydantic's validation errors into :class:`~budgetopt.core.errors.Problem` records.
 
 Both YAML inputs (a dataset's ``dataset.yaml`` and a scenario's ``parameters/*.yaml``) are typed
 pydantic models; this module is the one place that translates pydantic's error locations and

@@ -62,10 +62,7 @@ def budget_frontier(alloc: Allocator, base: Solution, low: float = 0.7, high: fl
         if ok:
             first_year[float(factor)] = year_totals(sol, first)
         elif diagnose_infeasible:
-            changed = inputs
-            for y in years:
-                changed = changed.with_stream_change(f, y, (factor - 1) * totals[y])
-            diagnoses[float(factor)] = diagnose(changed)
+            diagnoses[float(factor)] = diagnose(inputs.with_budget_factor(f, float(factor)))
     names = inputs.dataset.services["name"]
     start = year_totals(base, first)
     down = sorted((x for x in first_year if x < 1), reverse=True)

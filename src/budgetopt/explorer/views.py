@@ -67,7 +67,7 @@ def against(result: Result, base: Result) -> str:
     if not years or not base.is_optimal:
         return "<p>The baseline has no allocation to compare with.</p>"
     ds = result.inputs.dataset
-    t = against_baseline(result.allocation(), base.allocation(), years)
+    t = against_baseline(scheme_years(result), scheme_years(base), years)
     t = t.reindex([*ds.schemes.index, TOTAL], fill_value=0)
     names = ds.schemes["name"]
     shown = pd.DataFrame({"Scheme": [names.get(k, "Total") for k in t.index],
@@ -80,6 +80,12 @@ def against(result: Result, base: Result) -> str:
             + html_table(shown, "This scenario against the baseline, by scheme",
                          money_cols=["Baseline (£)", "This scenario (£)"],
                          signed_cols=["Difference (£)"], total_row=True))
+
+
+def scheme_years(result: Result) -> pd.DataFrame:
+    """Money by scheme and year (what the comparison needs, without the full allocation
+    table, which is slow to build on large datasets)."""
+    return result.cells.groupby(["scheme_id", "year"], as_index=False)["amount_gbp"].sum()
 
 
 def why(run: ScenarioRun) -> tuple[str, str]:

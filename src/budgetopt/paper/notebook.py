@@ -1,12 +1,12 @@
 """The notebooks, generated: ``paper.ipynb`` and ``compare.ipynb`` from their section registries,
 ``explore.ipynb`` around the explorer.
 
-Notebooks are committed without outputs and never edited by hand: ``python tools/make_notebooks.py``
-writes them from here, and a test fails when a committed notebook differs from what this module
-makes. The paper notebook's ``parameters`` cell is made from the :class:`~budgetopt.data.scenario.
-Scenario` model's fields (their descriptions become papermill's help texts) with the baseline
-scenario's values as defaults, plus the few settings of a run; each later cell displays one
-registered section, and every cell has a stable id.
+Notebooks are committed without outputs and never edited by hand: ``python
+tools/make_notebooks.py`` writes what :func:`notebooks` makes, and a test fails when a committed
+notebook differs from it. The paper notebook's ``parameters`` cell is made from the
+:class:`~budgetopt.data.scenario.Scenario` model's fields (their descriptions become papermill's
+help texts) with the baseline scenario's values as defaults, plus the few settings of a run;
+each later cell displays one registered section, and every cell has a stable id.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from budgetopt.data.scenario import Scenario
+from budgetopt.data.scenario import Scenario, load_scenario
 from budgetopt.paper.comparison import COMPARISON_SECTIONS
 from budgetopt.paper.registry import SECTIONS
 
@@ -49,8 +48,7 @@ def _parameter_line(name: str, value: Any, help_text: str) -> str:
 
 def paper_parameters(repo_root: Path) -> str:
     """The paper notebook's parameters cell: every Scenario field, defaulting to the baseline."""
-    raw = yaml.safe_load((repo_root / BASELINE).read_text(encoding="utf-8"))
-    baseline = Scenario.model_validate(raw).model_dump(mode="json")
+    baseline = load_scenario(repo_root / BASELINE).model_dump(mode="json")
     lines = [_parameter_line(name, baseline[name], field.description or name)
              for name, field in Scenario.model_fields.items()]
     lines += [_parameter_line(*p) for p in RUN_PARAMETERS]
@@ -61,10 +59,12 @@ PAPER_SETUP = """\
 from budgetopt.data.scenario import scenario_fields
 from budgetopt.paper.document import Paper
 from budgetopt.pipeline import run_scenario
+from budgetopt.reporting.manifest import run_manifest
 from budgetopt.reporting.outputs import write_manifest_file, write_outputs
 
 run = run_scenario(scenario_fields(globals()), params_file=params_file, repo_root=repo_root)
-paper = Paper(run, meeting_date=meeting_date, manifest=write_outputs(run, output_dir))"""
+write_outputs(run, output_dir, manifest=False)  # the manifest is written as the paper ends
+paper = Paper(run, meeting_date=meeting_date, manifest=run_manifest(run))"""
 
 FINISHING = {"appendix_manifest": "paper = paper.with_manifest(write_manifest_file(run, "
                                   "output_dir))\n"}
@@ -140,16 +140,6 @@ def notebooks(repo_root: Path) -> dict[str, str]:
     made = {"paper.ipynb": paper_notebook(repo_root), "compare.ipynb": compare_notebook(),
             "explore.ipynb": explore_notebook()}
     return {name: nbformat.writes(nb) + "\n" for name, nb in made.items()}
-
-
-def write_notebooks(repo_root: Path) -> list[Path]:
-    folder = repo_root / "notebooks"
-    folder.mkdir(exist_ok=True)
-    out = []
-    for name, text in notebooks(repo_root).items():
-        (folder / name).write_text(text, encoding="utf-8")
-        out.append(folder / name)
-    return out
 
 
 def stale_notebooks(repo_root: Path) -> list[str]:

@@ -33,6 +33,7 @@ from budgetopt.data.inputs import load_inputs
 from budgetopt.data.scenario import load_scenario, repository_root
 from budgetopt.pipeline import run_scenario
 from budgetopt.reporting.index import write_index
+from budgetopt.reporting.manifest import is_draft
 from budgetopt.reporting.outputs import write_outputs
 from budgetopt.reporting.render import render_html, render_pdf
 
@@ -142,7 +143,7 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
              + ("" if met else " (cannot be met)"))
     try:
         html = render_html(executed, folder / "paper.html", title=title,
-                           draft=bool(manifest.get("draft", True)), cannot_be_met=not met)
+                           draft=is_draft(manifest), cannot_be_met=not met)
         render_pdf(html, folder / "paper.pdf", title=title)
     except Exception as e:  # noqa: BLE001 - a rendering fault must not leave half a paper
         for name in ("paper.html", "paper.pdf"):

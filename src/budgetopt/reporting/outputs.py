@@ -6,7 +6,10 @@
   (only when the scenario can be met; stale copies are removed otherwise);
 * ``result.json`` — status, value, totals per year, and the diagnosis when it cannot be met;
 * ``allocation.xlsx`` — the same tables as a workbook (optional);
-* ``manifest.json`` — what the run was computed from (optional), which it also returns.
+* ``manifest.json`` — what the run was computed from (optional).
+
+A paper's run writes the tables first and the manifest last (:func:`write_manifest_file`), so a
+notebook that fails midway never leaves a manifest that looks like a finished run's.
 """
 
 from __future__ import annotations
@@ -25,12 +28,10 @@ TABLE_FILES = ("allocation.csv", "flows.csv")
 
 
 def write_outputs(run: ScenarioRun, folder: str | Path | None, *, workbook: bool = True,
-                  manifest: bool = True) -> dict[str, Any] | None:
-    """Write the run's files into ``folder`` (nothing when it is empty or None). With
-    ``manifest``, return the run manifest (built even when nothing is written)."""
-    record = run_manifest(run) if manifest else None
+                  manifest: bool = True) -> None:
+    """Write the run's files into ``folder`` (nothing when it is empty or None)."""
     if not folder:
-        return record
+        return
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     result = run.result
@@ -47,9 +48,8 @@ def write_outputs(run: ScenarioRun, folder: str | Path | None, *, workbook: bool
     files.write_text(out / "result.json", json.dumps(summary, indent=2) + "\n")
     if workbook:
         write_workbook(result, out / "allocation.xlsx")
-    if record is not None:
-        write_manifest(record, out / "manifest.json")
-    return record
+    if manifest:
+        write_manifest_file(run, out)
 
 
 def write_manifest_file(run: ScenarioRun, folder: str | Path | None) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """A scenario against the baseline, by scheme: the one comparison every front end shows.
 
-Works on allocation tables in long form (``scheme_id``, ``year``, ``amount_gbp``, as
-:meth:`Result.allocation <budgetopt.results.result.Result.allocation>` gives and
-``allocation.csv`` holds), so the explorer, the comparison paper and the batch index compare
-the same way whether they hold a solved result or only its files.
+Works on tables of money in long form (``scheme_id``, ``year``, ``amount_gbp``: the allocation
+as :meth:`Result.allocation <budgetopt.results.result.Result.allocation>` gives it and
+``allocation.csv`` holds it, or any sum of it by scheme and year), so the explorer, the
+comparison paper and the batch index compare the same way whether they hold a solved result or
+only its files.
 """
 
 from __future__ import annotations

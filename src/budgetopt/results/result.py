@@ -1,12 +1,11 @@
 """Tidy result tables in whole pounds that add up exactly.
 
 :func:`make_result` turns a solved :class:`~budgetopt.solve.allocator.Allocator` into a
-:class:`Result`:
-money is rounded once, at the finest cell (stream × service × area × year), by controlled
-rounding (:mod:`budgetopt.rounding`), and every table — the allocation matrix, schemes, areas,
-flows, streams, change against last year, committed money — is a sum of those cells, so every
-table adds up exactly to its total and every stream, scheme, service and area total is within £1
-of the exact optimum.
+:class:`Result`: money is rounded once, at the finest cell (stream × service × area × year), by
+controlled rounding (:mod:`budgetopt.results.rounding`), and every table — the allocation
+matrix, schemes, areas, flows, streams, change against last year, committed money — is a sum of
+those cells, so every table adds up exactly to its total and every stream, scheme, service and
+area total is within £1 of the exact optimum.
 """
 
 from __future__ import annotations

@@ -109,10 +109,6 @@ class SolvedModel:
         assert self.solution.values is not None
         return self.solution.values.at(ref)
 
-    def values(self, block: str) -> dict[tuple, float]:
-        assert self.solution.values is not None
-        return self.solution.values.block(block)
-
     def bounds(self, ref: Ref) -> Interval:
         return self.allocator.bounds(ref)
 

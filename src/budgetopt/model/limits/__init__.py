@@ -1,10 +1,12 @@
 """The registry of limit families: one entry per kind of limit, each the only place that knows it.
 
-``REGISTRY`` lists the families in the order papers list them, each named by its member of the
-``Family`` enum. Everything that must know about limits — the builder, the warm re-solve, the
-binding limits, explanations and the diagnosis — loops over it, so adding a family is one new
-module in this folder plus its name in ``Family`` and its line in ``REGISTRY`` below (see
-docs/architecture.md).
+``REGISTRY`` holds one object per family, each named by its member of the ``Family`` enum.
+Everything that must know about limits — the builder, the warm re-solve, the binding limits,
+explanations and the diagnosis — loops over it, so adding a family is one new module in this
+folder plus its name in ``Family`` and its line in ``REGISTRY`` below (see
+docs/architecture.md). ``Family`` is in the order binding limits are listed; ``REGISTRY`` is in
+the order the model is built, the elastic model lays out its slack and equally priced moves of a
+diagnosis are listed (service limits before scheme limits).
 """
 
 from __future__ import annotations
@@ -34,15 +36,16 @@ from budgetopt.model.lp import Interval, LpModel
 
 
 class Family(StrEnum):
-    """The limit families, in the order papers list them; the value is the name shown."""
+    """The limit families, in the order papers and the explorer list binding limits; the value
+    is the name shown."""
 
     FUNDING = "funding"
-    SERVICE_MINIMUM = "service minimum"
-    CAPACITY = "capacity"
     CONTRACT = "contract"
     PIN = "pin"
     SCHEME_FLOOR = "scheme floor"
     SCHEME_CAP = "scheme cap"
+    SERVICE_MINIMUM = "service minimum"
+    CAPACITY = "capacity"
     STABILITY = "stability"
     FAIRNESS = "fairness"
 

@@ -120,7 +120,6 @@ class Solved(Protocol):
     @property
     def is_optimal(self) -> bool: ...
     def value(self, ref: Ref) -> float: ...
-    def values(self, block: str) -> dict[tuple, float]: ...
     def bounds(self, ref: Ref) -> Interval: ...
 
 
@@ -174,11 +173,34 @@ def service_rows(m: LpModel, inputs: ModelInputs) -> pd.DataFrame:
                   lambda: inputs.dataset.services.loc[pd.Index([s for s, _ in keys])])
 
 
-def own_bounds(family: LimitFamily, s: Solved) -> Bounds:
-    """The bounds one t-family puts on the service totals (the first of its numbers)."""
-    n = family.numbers(s.model, s.inputs)[0]
+def own_bounds(family: LimitFamily, m: LpModel, inputs: ModelInputs) -> Bounds:
+    """The bounds a family puts on a block (its first numbers)."""
+    n = family.numbers(m, inputs)[0]
     assert isinstance(n, Bounds)
     return n
+
+
+def service_total_limits(family: LimitFamily, s: Solved, amounts: np.ndarray,
+                         side: Literal["lo", "hi"], sentence: Callable[[str, str, int, float], str],
+                         keep: np.ndarray | None = None) -> list[Limit]:
+    """The limits of a family on service totals that the optimum is at: each service total
+    t[s,y] within £0.50 of its amount (where ``keep`` allows), with its sentence
+    ``sentence(name, service, year, amount)``."""
+    names = s.inputs.dataset.services["name"]
+    out = []
+    for i, (sid, y) in enumerate(s.model.cols["t"].keys):
+        ref, amount = Col("t", (sid, y)), float(amounts[i])
+        if (keep is None or keep[i]) and at(s.value(ref), amount):
+            out.append(Limit(family.family, y, names[sid], amount,
+                             sentence(names[sid], sid, y, amount), ref, side, (sid,)))
+    return out
+
+
+def either_way(limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
+    """Release a fixed amount either way: £step less (not below £0), or £step more."""
+    current = bounds(limit.ref)
+    return [{limit.ref: widen(current, down=step, floor=0.0)},
+            {limit.ref: widen(current, up=step)}]
 
 
 def widen(bounds: Interval, down: float = 0.0, up: float = 0.0, floor: float | None = None
@@ -197,7 +219,24 @@ def at(value: float, bound: float) -> bool:
     return bool(np.isfinite(bound)) and abs(value - bound) <= TOUCH
 
 
-__all__ = ["TOUCH", "Bounds", "BoundsOf", "Coefficients", "Col", "Limit",
-           "LimitFamily", "Numbers", "Release", "Row", "Slack", "SlackSpec", "Solved", "at",
-           "own_bounds",
-           "service_rows", "widen"]
+__all__ = [
+    "TOUCH",
+    "Bounds",
+    "BoundsOf",
+    "Coefficients",
+    "Col",
+    "Limit",
+    "LimitFamily",
+    "Numbers",
+    "Release",
+    "Row",
+    "Slack",
+    "SlackSpec",
+    "Solved",
+    "at",
+    "either_way",
+    "own_bounds",
+    "service_rows",
+    "service_total_limits",
+    "widen",
+]

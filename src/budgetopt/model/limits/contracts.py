@@ -24,10 +24,10 @@ from budgetopt.model.limits.base import (
     Slack,
     SlackSpec,
     Solved,
-    at,
+    either_way,
     own_bounds,
     service_rows,
-    widen,
+    service_total_limits,
 )
 from budgetopt.model.lp import Col, LpModel
 
@@ -58,22 +58,14 @@ class Contracts(LimitFamily):
         return [contract_bounds(m, inputs)]
 
     def binding(self, s: Solved) -> list[Limit]:
-        ds = s.inputs.dataset
-        own = own_bounds(self, s)
-        out = []
-        for i, (sid, y) in enumerate(s.model.cols["t"].keys):
-            c, ref = own.lo[i], Col("t", (sid, y))
-            if at(s.value(ref), c):
-                name = ds.services.at[sid, "name"]
-                out.append(Limit(self.family, y, name, c,
-                                 f"The contract with {ds.services.at[sid, 'provider']} fixes "
-                                 f"£{c:,.0f} for {name} in {fy(y)}.", ref, "lo", (sid,)))
-        return out
+        provider = s.inputs.dataset.services["provider"]
+        return service_total_limits(
+            self, s, contract_bounds(s.model, s.inputs).lo, "lo",
+            lambda name, sid, y, v: f"The contract with {provider[sid]} fixes £{v:,.0f} for "
+            f"{name} in {fy(y)}.")
 
     def releases(self, limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
-        current = bounds(limit.ref)
-        return [{limit.ref: widen(current, down=step, floor=0.0)},
-                {limit.ref: widen(current, up=step)}]
+        return either_way(limit, bounds, step)
 
     def relax(self, el: ElasticModel) -> None:
         fixed_amount_slack(self, el)
@@ -88,8 +80,7 @@ def fixed_amount_slack(family: LimitFamily, el: ElasticModel) -> None:
     """Slack both ways on a family that fixes service totals at an amount (contracts, pins)."""
     t = el.m.cols["t"]
     names = el.inputs.dataset.services["name"]
-    own = family.numbers(el.m, el.inputs)[0]
-    assert isinstance(own, Bounds)
+    own = own_bounds(family, el.m, el.inputs)
     for (sid, y), v, lo, hi in zip(t.keys, t.items, own.lo, own.hi, strict=True):
         if np.isinf(hi):
             continue

@@ -21,12 +21,12 @@ from budgetopt.model.limits.base import (
     Release,
     Slack,
     Solved,
-    at,
+    either_way,
     own_bounds,
-    widen,
+    service_total_limits,
 )
 from budgetopt.model.limits.contracts import fixed_amount_slack
-from budgetopt.model.lp import Col, LpModel
+from budgetopt.model.lp import LpModel
 
 if TYPE_CHECKING:  # pragma: no cover
     from budgetopt.model.elastic import ElasticModel
@@ -45,23 +45,14 @@ class Pins(LimitFamily):
         return [Bounds("col", "t", lo, hi)]
 
     def binding(self, s: Solved) -> list[Limit]:
-        ds = s.inputs.dataset
-        own = own_bounds(self, s)
         reasons = {(p.service, p.year): p.reason for p in s.inputs.pins}
-        out = []
-        for i, (sid, y) in enumerate(s.model.cols["t"].keys):
-            amount, ref = own.lo[i], Col("t", (sid, y))
-            if at(s.value(ref), amount):
-                name = ds.services.at[sid, "name"]
-                out.append(Limit(self.family, y, name, amount,
-                                 f"{name} is pinned at £{amount:,.0f} in {fy(y)}: "
-                                 f"{reasons[(sid, y)]}", ref, "lo", (sid,)))
-        return out
+        return service_total_limits(
+            self, s, own_bounds(self, s.model, s.inputs).lo, "lo",
+            lambda name, sid, y, v: f"{name} is pinned at £{v:,.0f} in {fy(y)}: "
+            f"{reasons[(sid, y)]}")
 
     def releases(self, limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
-        current = bounds(limit.ref)
-        return [{limit.ref: widen(current, down=step, floor=0.0)},
-                {limit.ref: widen(current, up=step)}]
+        return either_way(limit, bounds, step)
 
     def relax(self, el: ElasticModel) -> None:
         fixed_amount_slack(self, el)

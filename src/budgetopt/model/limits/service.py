@@ -23,9 +23,9 @@ from budgetopt.model.limits.base import (
     Slack,
     SlackSpec,
     Solved,
-    at,
     own_bounds,
     service_rows,
+    service_total_limits,
     widen,
 )
 from budgetopt.model.limits.contracts import contract_bounds
@@ -44,18 +44,12 @@ class ServiceMinimum(LimitFamily):
             np.full(len(m.cols["t"]), np.inf)))]
 
     def binding(self, s: Solved) -> list[Limit]:
-        ds = s.inputs.dataset
-        own = own_bounds(self, s)
-        contract = contract_bounds(s.model, s.inputs)
-        out = []
-        for i, (sid, y) in enumerate(s.model.cols["t"].keys):
-            lo, ref = own.lo[i], Col("t", (sid, y))
-            if lo > 0 and np.isinf(contract.lo[i]) and at(s.value(ref), lo):
-                name = ds.services.at[sid, "name"]
-                out.append(Limit(self.family, y, name, lo,
-                                 f"{name} is held at its minimum of £{lo:,.0f} in {fy(y)}.",
-                                 ref, "lo", (sid,)))
-        return out
+        """A minimum above £0 that holds a service with no contract that year."""
+        lo = own_bounds(self, s.model, s.inputs).lo
+        no_contract = np.isinf(contract_bounds(s.model, s.inputs).lo)
+        return service_total_limits(
+            self, s, lo, "lo", lambda name, _s, y, v: f"{name} is held at its minimum of "
+            f"£{v:,.0f} in {fy(y)}.", keep=(lo > 0) & no_contract)
 
     def releases(self, limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
         return [{limit.ref: widen(bounds(limit.ref), down=step, floor=0.0)}]
@@ -63,8 +57,7 @@ class ServiceMinimum(LimitFamily):
     def relax(self, el: ElasticModel) -> None:
         t = el.m.cols["t"]
         names = el.inputs.dataset.services["name"]
-        own = self.numbers(el.m, el.inputs)[0]
-        assert isinstance(own, Bounds)
+        own = own_bounds(self, el.m, el.inputs)
         for (sid, y), v, lo in zip(t.keys, t.items, own.lo, strict=True):
             if lo > 0:
                 el.relax(self, Col("t", (sid, y)), [(v, 1.0)], ">=", float(lo),
@@ -84,17 +77,9 @@ class Capacity(LimitFamily):
             service_rows(m, inputs)["capacity_gbp"].to_numpy(dtype=float)))]
 
     def binding(self, s: Solved) -> list[Limit]:
-        ds = s.inputs.dataset
-        own = own_bounds(self, s)
-        out = []
-        for i, (sid, y) in enumerate(s.model.cols["t"].keys):
-            hi, ref = own.hi[i], Col("t", (sid, y))
-            if at(s.value(ref), hi):
-                name = ds.services.at[sid, "name"]
-                out.append(Limit(self.family, y, name, hi,
-                                 f"{name} is at its capacity of £{hi:,.0f} in {fy(y)}.",
-                                 ref, "hi", (sid,)))
-        return out
+        return service_total_limits(
+            self, s, own_bounds(self, s.model, s.inputs).hi, "hi",
+            lambda name, _s, y, v: f"{name} is at its capacity of £{v:,.0f} in {fy(y)}.")
 
     def releases(self, limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
         return [{limit.ref: widen(bounds(limit.ref), up=step)}]

@@ -23,6 +23,7 @@ from budgetopt.model.limits.base import (
     Slack,
     SlackSpec,
     Solved,
+    own_bounds,
     widen,
 )
 from budgetopt.model.lp import INF, Col, LpModel, add_column, add_row
@@ -81,8 +82,7 @@ class Stability(LimitFamily):
             return
         names = el.inputs.dataset.services["name"]
         d = el.m.cols["d"]
-        own = self.numbers(el.m, el.inputs)[0]
-        assert isinstance(own, Bounds)
+        own = own_bounds(self, el.m, el.inputs)
         for (sid, y), v, band in zip(d.keys, d.items, own.hi, strict=True):
             ref, rank, band = Col("d", (sid, y)), el.service_rank(sid), float(band)
             el.relax(self, ref, [(v, 1.0)], "<=", band,

@@ -57,6 +57,7 @@ def allocation(p: Paper) -> Section:
                      total_row=True, header_labels=["Priority", *[
                          f"{fy(c)} (£)" for c in pri.columns if c != "Priority"]]))
 
+
 def committed(p: Paper) -> Section:
     c = p.result.committed()
     y = p.year
@@ -81,6 +82,7 @@ def committed(p: Paper) -> Section:
                                 "free to place",
                                 money_cols=[f"{fy(v)} (£)" for v in c.columns],
                                 total_row=True))
+
 
 def status_quo(p: Paper) -> Section:
     r, y = p.result, p.year
@@ -109,6 +111,7 @@ def status_quo(p: Paper) -> Section:
                                 f"quo, {fy(y)}",
                                 money_cols=["Status quo (£)", "Proposal (£)"],
                                 signed_cols=["Difference (£)"], total_row=True))
+
 
 def change(p: Paper) -> Section:
     r, y, b = p.result, p.year, p.base
@@ -141,6 +144,7 @@ def change(p: Paper) -> Section:
                                 signed_cols=["Real change (£)"], total_row=True)
                    + chart)
 
+
 def areas(p: Paper) -> Section:
     r, y = p.result, p.year
     ds = p.ds
@@ -164,6 +168,7 @@ def areas(p: Paper) -> Section:
                                 "serve every area)",
                                 money_cols=[f"{fy(v)} (£)" for v in by.columns],
                                 total_row=True))
+
 
 def fairness(p: Paper) -> Section:
     r, y = p.result, p.year

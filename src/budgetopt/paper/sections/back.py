@@ -44,6 +44,7 @@ def risks(p: Paper) -> Section:
             for _, r in ends.iterrows())
     return Section(html)
 
+
 def implications(p: Paper) -> Section:
     r, y = p.result, p.year
     ds = p.ds
@@ -79,6 +80,7 @@ def implications(p: Paper) -> Section:
                    + heading("Legal", 3) + paragraph(legal)
                    + heading("Equality", 3) + paragraph(equality))
 
+
 def sources(p: Paper) -> Section:
     items = [f"{s.publisher}, “{s.title}” ({s.date}). {s.url}".rstrip(". ") + "."
              for s in p.ds.manifest.sources]
@@ -87,6 +89,7 @@ def sources(p: Paper) -> Section:
                                "dataset come from these published sources; the rest are "
                                f"placeholders (Appendix {p.number('appendix_assumptions')}).")
                    + bullet_list(items))
+
 
 def appendix_services(p: Paper) -> Section:
     c = p.result.change()
@@ -109,6 +112,7 @@ def appendix_services(p: Paper) -> Section:
                                 money_cols=money_cols, signed_cols=["Change (£)"],
                                 small=False))
 
+
 def appendix_assumptions(p: Paper) -> Section:
     notes = [f"{p.table} ({', '.join(p.columns)}): {p.note}"
              for p in p.ds.manifest.placeholders]
@@ -126,6 +130,7 @@ def appendix_assumptions(p: Paper) -> Section:
     return Section(heading(f"Appendix {letter}. Assumptions and placeholders", 2)
                    + heading("Model assumptions", 3) + bullet_list(model)
                    + heading("How placeholder figures were set", 3) + bullet_list(notes))
+
 
 def appendix_manifest(p: Paper) -> Section:
     m = p.manifest

@@ -13,6 +13,7 @@ from budgetopt.paper import charts
 from budgetopt.paper.html import Section, bullet_list, heading, html_table, paragraph
 
 if TYPE_CHECKING:  # pragma: no cover
+    from budgetopt.model.limits import Family
     from budgetopt.paper.document import Paper
 
 
@@ -25,12 +26,14 @@ def more_money(p: Paper) -> Section:
                    + paragraph("Per stream, from re-solving with £1,000 more of each:")
                    + bullet_list(v.sentence for v in streams))
 
+
 def cut(p: Paper) -> Section:
     less = p.explainer.money_value(direction="less")
     html = heading("What a cut would cost", 2, p.number("cut")) + paragraph(less.sentence)
     if less.what_if.diagnosis is not None:
         html += bullet_list(r.sentence for r in less.what_if.diagnosis.relaxations[:8])
     return Section(html)
+
 
 def frontier(p: Paper) -> Section:
     fr = p.explainer.frontier()
@@ -75,18 +78,20 @@ def frontier(p: Paper) -> Section:
                    + html_table(shown, f"{p.table('frontier')}. The budget frontier",
                                 money_cols=[f"Total {fy(p.year)} (£)"], small=False))
 
+
 def limits(p: Paper) -> Section:
     values = p.explainer.limit_values()
     html = heading("Limits that shape this allocation", 2, p.number("limits"))
     html += paragraph(f"{len(values)} limits hold the allocation in {fy(p.year)}. Each "
                       "was released by £100,000 in turn and the plan re-solved; they are "
                       "listed by what that would add.")
-    by_family: dict[str, list[str]] = {}
+    by_family: dict[Family, list[str]] = {}
     for v in values:
         by_family.setdefault(v.limit.family, []).append(v.sentence)
     for family, sentences in by_family.items():
         html += heading(family.capitalize(), 3) + bullet_list(sentences)
     return Section(html)
+
 
 def why_not_more(p: Paper) -> Section:
     items = p.explainer.why_not_more()
@@ -98,6 +103,7 @@ def why_not_more(p: Paper) -> Section:
         f"{len(items)} services are held at their minimum or at zero in {fy(p.year)}. "
         "For each, the social value per £ it would need before the optimum gives it more:")
         + bullet_list(w.sentence for w in items))
+
 
 def pins(p: Paper) -> Section:
     html = heading("What the pins cost", 2, p.number("pins"))
