@@ -290,13 +290,13 @@ def _commitments(alloc: Allocator) -> pd.DataFrame:
     """Per service total: the money its lower bound holds, and which family sets it."""
     m = alloc.model
     limits = family_bounds(m, alloc.inputs, "t")
-    rows = []
-    for i, (sid, y) in enumerate(m.cols["t"].keys):
-        lows = {f: float(limits[f][0][i]) for f, _ in COMMITTING}
-        lo = max(lows.values())
-        category = next(name for f, name in COMMITTING if lows[f] == lo)
-        rows.append((sid, y, category, lo))
-    return pd.DataFrame(rows, columns=COMMITMENT_COLUMNS)
+    lows = np.vstack([limits[f][0] for f, _ in COMMITTING])
+    lo = lows.max(axis=0)
+    first = (lows == lo).argmax(axis=0)  # the first family of COMMITTING that sets it
+    keys = m.cols["t"].keys
+    return pd.DataFrame({"service_id": [k[0] for k in keys], "year": [k[1] for k in keys],
+                         "category": np.array([name for _, name in COMMITTING])[first],
+                         "amount_gbp": lo})
 
 
 def _round_year(inputs: ModelInputs, exact: dict, year: int) -> pd.DataFrame:
