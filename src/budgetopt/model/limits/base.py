@@ -196,11 +196,38 @@ def service_total_limits(family: LimitFamily, s: Solved, amounts: np.ndarray,
     return out
 
 
-def either_way(limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
-    """Release a fixed amount either way: £step less (not below £0), or £step more."""
-    current = bounds(limit.ref)
-    return [{limit.ref: widen(current, down=step, floor=0.0)},
-            {limit.ref: widen(current, up=step)}]
+class FixedAmount(LimitFamily):
+    """A family that holds service totals at an amount (contracts, pins): it binds wherever the
+    amount applies, is released either way, and relaxes either way in a diagnosis. Subclasses
+    give the amounts (their ``numbers``) and the sentences."""
+
+    def held(self, s: Solved) -> Callable[[str, str, int, float], str]:
+        """The sentence of a service held at its amount: (name, service, year, amount)."""
+        raise NotImplementedError(self.family)
+
+    def binding(self, s: Solved) -> list[Limit]:
+        return service_total_limits(self, s, own_bounds(self, s.model, s.inputs).lo, "lo",
+                                    self.held(s))
+
+    def releases(self, limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
+        """£step less (not below £0), or £step more."""
+        current = bounds(limit.ref)
+        return [{limit.ref: widen(current, down=step, floor=0.0)},
+                {limit.ref: widen(current, up=step)}]
+
+    def relax(self, el: ElasticModel) -> None:
+        t = el.m.cols["t"]
+        names = el.inputs.dataset.services["name"]
+        own = own_bounds(self, el.m, el.inputs)
+        for (sid, y), v, lo, hi in zip(t.keys, t.items, own.lo, own.hi, strict=True):
+            if np.isinf(hi):
+                continue
+            ref, rank = Col("t", (sid, y)), el.service_rank(sid)
+            if lo > 0:
+                el.relax(self, ref, [(v, 1.0)], ">=", float(lo),
+                         SlackSpec("lo", y, names[sid], float(lo), sid, 1.0, rank))
+            el.relax(self, ref, [(v, 1.0)], "<=", float(hi),
+                     SlackSpec("hi", y, names[sid], float(hi), sid, -1.0, rank))
 
 
 def widen(bounds: Interval, down: float = 0.0, up: float = 0.0, floor: float | None = None
@@ -225,6 +252,7 @@ __all__ = [
     "BoundsOf",
     "Coefficients",
     "Col",
+    "FixedAmount",
     "Limit",
     "LimitFamily",
     "Numbers",
@@ -234,7 +262,6 @@ __all__ = [
     "SlackSpec",
     "Solved",
     "at",
-    "either_way",
     "own_bounds",
     "service_rows",
     "service_total_limits",

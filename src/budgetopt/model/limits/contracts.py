@@ -8,6 +8,7 @@ with a provider.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,23 +17,16 @@ from budgetopt.core.text import fy, money
 from budgetopt.data.inputs import ModelInputs
 from budgetopt.model.limits.base import (
     Bounds,
-    BoundsOf,
-    Limit,
-    LimitFamily,
+    FixedAmount,
     Numbers,
-    Release,
     Slack,
-    SlackSpec,
     Solved,
-    either_way,
-    own_bounds,
     service_rows,
-    service_total_limits,
 )
-from budgetopt.model.lp import Col, LpModel
+from budgetopt.model.lp import LpModel
 
 if TYPE_CHECKING:  # pragma: no cover
-    from budgetopt.model.elastic import ElasticModel
+    pass
 
 
 def contract_bounds(m: LpModel, inputs: ModelInputs) -> Bounds:
@@ -51,42 +45,18 @@ def _contract_bounds(m: LpModel, inputs: ModelInputs) -> Bounds:
     return Bounds("col", "t", np.where(active, c, -np.inf), np.where(active, c, np.inf))
 
 
-class Contracts(LimitFamily):
+class Contracts(FixedAmount):
     relax_cost = 10.0
 
     def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
         return [contract_bounds(m, inputs)]
 
-    def binding(self, s: Solved) -> list[Limit]:
+    def held(self, s: Solved) -> Callable[[str, str, int, float], str]:
         provider = s.inputs.dataset.services["provider"]
-        return service_total_limits(
-            self, s, contract_bounds(s.model, s.inputs).lo, "lo",
-            lambda name, sid, y, v: f"The contract with {provider[sid]} fixes £{v:,.0f} for "
-            f"{name} in {fy(y)}.")
-
-    def releases(self, limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
-        return either_way(limit, bounds, step)
-
-    def relax(self, el: ElasticModel) -> None:
-        fixed_amount_slack(self, el)
+        return lambda name, sid, y, v: (f"The contract with {provider[sid]} fixes £{v:,.0f} "
+                                        f"for {name} in {fy(y)}.")
 
     def relaxation(self, slack: Slack, amount: float) -> str:
         verb = "down" if slack.side == "lo" else "up"
         return (f"Vary the contract for {slack.subject} in {fy(slack.year)} {verb} by "
                 f"{money(amount)} (from {money(slack.limit_gbp)}).")
-
-
-def fixed_amount_slack(family: LimitFamily, el: ElasticModel) -> None:
-    """Slack both ways on a family that fixes service totals at an amount (contracts, pins)."""
-    t = el.m.cols["t"]
-    names = el.inputs.dataset.services["name"]
-    own = own_bounds(family, el.m, el.inputs)
-    for (sid, y), v, lo, hi in zip(t.keys, t.items, own.lo, own.hi, strict=True):
-        if np.isinf(hi):
-            continue
-        ref, rank = Col("t", (sid, y)), el.service_rank(sid)
-        if lo > 0:
-            el.relax(family, ref, [(v, 1.0)], ">=", float(lo),
-                     SlackSpec("lo", y, names[sid], float(lo), sid, 1.0, rank))
-        el.relax(family, ref, [(v, 1.0)], "<=", float(hi),
-                 SlackSpec("hi", y, names[sid], float(hi), sid, -1.0, rank))

@@ -6,6 +6,7 @@ moves (1 per £), and the paper prices what each pin costs against the optimum w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,25 +15,18 @@ from budgetopt.core.text import fy, money
 from budgetopt.data.inputs import ModelInputs
 from budgetopt.model.limits.base import (
     Bounds,
-    BoundsOf,
-    Limit,
-    LimitFamily,
+    FixedAmount,
     Numbers,
-    Release,
     Slack,
     Solved,
-    either_way,
-    own_bounds,
-    service_total_limits,
 )
-from budgetopt.model.limits.contracts import fixed_amount_slack
 from budgetopt.model.lp import LpModel
 
 if TYPE_CHECKING:  # pragma: no cover
-    from budgetopt.model.elastic import ElasticModel
+    pass
 
 
-class Pins(LimitFamily):
+class Pins(FixedAmount):
     relax_cost = 1.0
 
     def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
@@ -44,18 +38,10 @@ class Pins(LimitFamily):
             lo[i] = hi[i] = pin.amount_gbp
         return [Bounds("col", "t", lo, hi)]
 
-    def binding(self, s: Solved) -> list[Limit]:
+    def held(self, s: Solved) -> Callable[[str, str, int, float], str]:
         reasons = {(p.service, p.year): p.reason for p in s.inputs.pins}
-        return service_total_limits(
-            self, s, own_bounds(self, s.model, s.inputs).lo, "lo",
-            lambda name, sid, y, v: f"{name} is pinned at £{v:,.0f} in {fy(y)}: "
-            f"{reasons[(sid, y)]}")
-
-    def releases(self, limit: Limit, bounds: BoundsOf, step: float) -> list[Release]:
-        return either_way(limit, bounds, step)
-
-    def relax(self, el: ElasticModel) -> None:
-        fixed_amount_slack(self, el)
+        return lambda name, sid, y, v: (f"{name} is pinned at £{v:,.0f} in {fy(y)}: "
+                                        f"{reasons[(sid, y)]}")
 
     def relaxation(self, slack: Slack, amount: float) -> str:
         new = slack.limit_gbp - amount if slack.side == "lo" else slack.limit_gbp + amount
