@@ -350,6 +350,26 @@ CELL_CASES = [
      "not allowed (expected one of strong, moderate, weak)"),
     ("indicator-not-allowed", "need_formula", {"scheme_id": "csp", "indicator": "asb"},
      "indicator", "income", "not allowed"),
+    # a comma separates thousands only in the 1,234,567 pattern: a decimal comma is an error
+    ("decimal-comma-money", "stream_amounts", {"stream_id": "svd", "year": "2026"},
+     "amount_gbp", "657000,5", "a comma may only separate thousands"),
+    ("decimal-comma-number", "curves", {"service_id": "isva", "segment": "2"},
+     "outcomes_per_1k_gbp", "13,5", "a comma may only separate thousands"),
+    ("decimal-comma-short", "need_formula", {"scheme_id": "csp", "indicator": "crime"},
+     "weight", "0,25", "a comma may only separate thousands"),
+    # absurd magnitudes: every money and rate column has a plausible range
+    ("slope-1e30", "curves", {"service_id": "isva", "segment": "1"}, "outcomes_per_1k_gbp",
+     "1e30", "out of range (must be <= 1000)"),
+    ("capacity-1e30", "services", {"service_id": "isva"}, "capacity_gbp", "1e30",
+     "out of range (must be <= 1,000,000,000)"),
+    ("outcome-value-1e30", "outcomes", {"outcome_id": "robbery"}, "value_gbp", "1e30",
+     "out of range (must be <= 10,000,000)"),
+    ("stream-amount-1e12", "stream_amounts", {"stream_id": "svd", "year": "2026"},
+     "amount_gbp", "1000000000000", "out of range (must be <= 1,000,000,000)"),
+    ("population-1e12", "areas", {"area_id": "devon"}, "population", "1e12",
+     "out of range (must be <= 100,000,000)"),
+    ("segment-1000", "curves", {"service_id": "isva", "segment": "4"}, "segment", "1000",
+     "out of range (must be <= 100)"),
 ]
 
 
@@ -364,6 +384,7 @@ def test_bad_cell(csv_edit, expect_problem, table, where, column, value, rule):
 
 @pytest.mark.parametrize("text", ["£657,000", "657,000", " 657000 ", "657000.0"])
 def test_money_formats_accepted(csv_edit, text):
+    """Thousands separators in the 1,234,567 pattern and a leading £ are read as written."""
     csv_edit.set_cell("stream_amounts", {"stream_id": "svd", "year": "2026"}, "amount_gbp", text)
     ds = load_dataset(csv_edit.folder)
     assert ds.stream_amount("svd", 2026) == 657_000
@@ -772,3 +793,40 @@ def test_problem_text_names_file_line_column_value_and_rule(csv_edit):
         load_dataset(csv_edit.folder)
     text = str(info.value)
     assert f"services.csv, line {line}, column 'evidence': value 'excellent' — not allowed" in text
+
+
+# ------------------------------------------------------------------ inputs that used to slip by
+def test_manifest_key_written_twice(csv_edit, expect_problem):
+    text = csv_edit.manifest_path.read_text(encoding="utf-8")
+    csv_edit.manifest_path.write_text(text + "base_year: 2023\n", encoding="utf-8")
+    p = expect_problem(csv_edit.folder, file="dataset.yaml", rule="found the key 'base_year' twice")
+    assert p.row == text.count("\n") + 1
+
+
+@pytest.mark.parametrize("path", ["../../etc/passwd", "/etc/passwd", "sub/../../services.csv"])
+def test_table_outside_the_dataset_folder(csv_edit, expect_problem, path):
+    csv_edit.edit_manifest(lambda m: m["tables"].update(services=path))
+    expect_problem(csv_edit.folder, file="dataset.yaml", key="tables.services", value=path,
+                   rule="inside the dataset folder")
+
+
+def test_table_in_a_subfolder_of_the_dataset_is_accepted(csv_edit):
+    (csv_edit.folder / "tables").mkdir()
+    (csv_edit.folder / "services.csv").rename(csv_edit.folder / "tables" / "services.csv")
+    csv_edit.edit_manifest(lambda m: m["tables"].update(services="tables/services.csv"))
+    assert len(load_dataset(csv_edit.folder).services) > 0
+
+
+def test_every_money_and_rate_column_has_a_plausible_range():
+    """docs/data.md's table of ranges names every money and number column with its bound."""
+    from budgetopt.data.schemas import TABLES, Kind, figure
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "data.md").read_text()
+    for table in TABLES.values():
+        for col in table.columns:
+            if col.kind in (Kind.MONEY, Kind.NUMBER):
+                assert col.upper is not None, f"{table.name}.{col.name} has no upper bound"
+                row = f"| `{table.name}.{col.name}` |"
+                assert row in text, f"docs/data.md does not list the range of {row}"
+                line = next(li for li in text.splitlines() if li.startswith(row))
+                assert figure(col.upper) in line, (line, figure(col.upper))

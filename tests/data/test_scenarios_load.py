@@ -241,3 +241,52 @@ def test_broken_dataset_reported_through_scenario(tmp_path, dataset_copy):
     (dataset_copy / "inflation.csv").write_text("year;rate\n2025;0.03\n")
     found = problems(write(tmp_path, {"dataset": str(dataset_copy)}))
     assert any(Path(p.file).name == "inflation.csv" for p in found)
+
+
+# ------------------------------------------------------------------ inputs that used to slip by
+def test_a_key_written_twice_is_refused(tmp_path):
+    path = tmp_path / "twice.yaml"
+    path.write_text("name: a\ntitle: A\ndataset: data/devon-cornwall\nbudget_change_pct: -5\n"
+                    "budget_change_pct: 5\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    (p,) = info.value.problems
+    assert p.row == 5 and "found the key 'budget_change_pct' twice (first on line 4)" in p.rule
+
+
+@pytest.mark.parametrize("name", ["comparison", "index.html", "Comparison"])
+def test_names_of_the_runs_own_outputs_are_refused(tmp_path, name):
+    expect(write(tmp_path, {"name": name}), "name", "is the name of an output of budgetopt run")
+
+
+def test_a_name_too_long_for_a_folder_is_refused(tmp_path):
+    expect(write(tmp_path, {"name": "x" * 300}), "name", "at most 64 characters")
+
+
+def test_money_for_a_stream_after_its_end_year_is_refused(tmp_path):
+    # the hotspot grant ends in 2025/26 in the default dataset
+    p = expect(write(tmp_path, {"stream_amounts": {"hotspot": 1_000_000}}),
+               "stream_amounts.hotspot", "ends in 2025/26")
+    assert "2026/27" in p.rule
+    p = expect(write(tmp_path, {"stream_amounts": {"hotspot": {"2027/28": 5}}}, name="y.yaml"),
+               "stream_amounts.hotspot.2027", "no money in 2027/28")
+    assert load_inputs(write(tmp_path, {"stream_amounts": {"hotspot": {"2025/26": 900_000}}},
+                             name="ok.yaml")).stream_amounts.at["hotspot", 2025] == 900_000
+
+
+def test_absurd_amounts_in_a_scenario_are_refused(tmp_path):
+    pin = {"service": "isva", "year": 2025, "amount_gbp": 1e30, "reason": "Typo"}
+    expect(write(tmp_path, {"pins": [pin]}), "pins.0.amount_gbp", "less than or equal to 1000000000")
+    expect(write(tmp_path, {"stream_amounts": {"core": 1e12}}, name="s.yaml"),
+           "stream_amounts.core", "less than or equal to 1000000000")
+
+
+def test_defaults_are_stated_where_papermill_and_the_guide_show_them():
+    from budgetopt.data.scenario import Scenario
+
+    fields = Scenario.model_fields
+    assert "default 3" in fields["plan_years"].description
+    assert "default 0.10" in fields["fairness_tolerance"].description
+    assert "default 0.10" in fields["stability_limit"].description
+    guide = (REPO_ROOT / "docs" / "user-guide.md").read_text()
+    assert "3 plan years" in guide and "τ = δ = 0.10" in guide

@@ -72,10 +72,16 @@ def resolve(dataset: Dataset, scenario: Scenario, file: str = "scenario") -> Mod
                     key=f"stream_amounts.{sid}")
             continue
         per_year = override if isinstance(override, dict) else dict.fromkeys(years, override)
+        end = streams.at[sid, "end_year"]
         for y, amount in per_year.items():
+            key = f"stream_amounts.{sid}" + (f".{y}" if isinstance(override, dict) else "")
             if y not in years:
                 log.add(file, f"not a plan year of this scenario ({fy(years[0])} to "
-                        f"{fy(years[-1])})", key=f"stream_amounts.{sid}.{y}")
+                        f"{fy(years[-1])})", key=key)
+            elif pd.notna(end) and y > end and amount > 0:
+                log.add(file, f"the stream ends in {fy(int(end))} (its end_year in the "
+                        f"dataset), so it has no money in {fy(y)}: give 0, or only the years "
+                        f"up to {fy(int(end))}", key=key, value=amount)
             else:
                 amounts.at[sid, y] = amount
     core = streams.index[~streams["ring_fenced"].astype(bool)]

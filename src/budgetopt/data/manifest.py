@@ -11,12 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from budgetopt.core.errors import ProblemLog
-from budgetopt.data.problems import SAFE_LOADER, problems_from
+from budgetopt.data.problems import problems_from
 from budgetopt.data.schemas import TABLES
+from budgetopt.data.yaml_files import read_yaml
 
 MANIFEST = "dataset.yaml"
 
@@ -83,19 +83,11 @@ class Manifest(BaseModel):
 def read_manifest(folder: Path, log: ProblemLog) -> Manifest | None:
     path = folder / MANIFEST
     file = str(path)
-    if not path.is_file():
-        log.add(file, f"manifest is missing: every dataset folder needs a {MANIFEST} listing "
-                "its tables, base year and sources (see docs/data.md)")
-        return None
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except (OSError, UnicodeDecodeError) as e:
-        log.add(file, f"cannot read the manifest ({e.__class__.__name__}: {e})")
-        return None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        row = mark.line + 1 if mark else None
-        log.add(file, f"manifest is not valid YAML ({getattr(e, 'problem', e)})", row=row)
+    raw, problem = read_yaml(path, f"manifest is missing: every dataset folder needs a "
+                             f"{MANIFEST} listing its tables, base year and sources (see "
+                             "docs/data.md)")
+    if problem is not None:
+        log.problems.append(problem)
         return None
     if not isinstance(raw, dict):
         log.add(file, "manifest must be a mapping of keys (name, base_year, tables, ...)",
@@ -117,6 +109,13 @@ def read_manifest(folder: Path, log: ProblemLog) -> Manifest | None:
     for name in unknown:
         log.add(file, f"unknown table '{name}' (valid tables: {', '.join(TABLES)})",
                 key=f"tables.{name}")
+    inside = folder.resolve()
+    for name, rel in manifest.tables.items():
+        target = (folder / rel).resolve()
+        if Path(rel).is_absolute() or not target.is_relative_to(inside):
+            log.add(file, "a table must be a file inside the dataset folder (give its name "
+                    "relative to the folder, e.g. services.csv)", key=f"tables.{name}",
+                    value=rel)
     ids = [s.id for s in manifest.sources]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         log.add(file, "source id is used twice", key="sources", value=dup)

@@ -7,14 +7,9 @@ messages into the file/key/value/rule form every budgetopt message uses.
 
 from __future__ import annotations
 
-import yaml
 from pydantic import ValidationError
 
 from budgetopt.core.errors import Problem
-
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader where PyYAML was built with it (ten times faster), else PyYAML's own;
-both read the same documents and report the same error positions."""
 
 _MESSAGES = {
     "extra_forbidden": "unknown key (check the spelling; see the documentation for valid keys)",

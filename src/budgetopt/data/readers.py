@@ -11,16 +11,18 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from budgetopt.core.errors import ProblemLog
-from budgetopt.data.schemas import Column, Kind, Table, key_text
+from budgetopt.data.schemas import Column, Kind, Table, figure, key_text
 
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f"}
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")  # 1,234,567.89
 _OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "'|' characters"}
 
 
@@ -136,8 +138,15 @@ def parse_cell(raw: str, col: Column, file: str, line: int, log: ProblemLog) -> 
                 return None
             return year
         case Kind.MONEY | Kind.NUMBER:
+            number = text.removeprefix("£")
+            if "," in number:
+                if not _THOUSANDS.fullmatch(number):
+                    bad("not a number: a comma may only separate thousands, as in 1,234,567; "
+                        "write a decimal with a point, as in 13.5")
+                    return None
+                number = number.replace(",", "")
             try:
-                value = float(text.replace(",", "").lstrip("£"))
+                value = float(number)
             except ValueError:
                 bad(f"not a number (expected {col.rule()})")
                 return None
@@ -150,10 +159,10 @@ def parse_cell(raw: str, col: Column, file: str, line: int, log: ProblemLog) -> 
             for limit, ok, sign in (
                 (col.ge, lambda v, lim: v >= lim, ">="),
                 (col.gt, lambda v, lim: v > lim, ">"),
-                (col.le, lambda v, lim: v <= lim, "<="),
+                (col.upper, lambda v, lim: v <= lim, "<="),
             ):
                 if limit is not None and not ok(value, limit):
-                    bad(f"out of range (must be {sign} {limit:g})")
+                    bad(f"out of range (must be {sign} {figure(limit)})")
                     return None
             return value
     raise AssertionError(col.kind)  # pragma: no cover

@@ -16,11 +16,16 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from budgetopt.core.errors import InputError, Problem, ProblemLog
-from budgetopt.data.problems import SAFE_LOADER, problems_from
+from budgetopt.core.errors import InputError, ProblemLog
+from budgetopt.data.problems import problems_from
+from budgetopt.data.schemas import MONEY_MAX
+from budgetopt.data.yaml_files import read_yaml
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Money = Annotated[float, Field(ge=0, le=MONEY_MAX, allow_inf_nan=False)]
+RESERVED_NAMES = frozenset({"comparison", "index.html"})
+"""Names of the outputs ``budgetopt run`` writes beside the scenarios' folders."""
+NAME_LENGTH = 64
 
 
 def _year(value: Any) -> Any:
@@ -49,16 +54,18 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
-                      description="Short identifier; names the output folder.")
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=NAME_LENGTH,
+                      description="Short identifier (letters, digits, '-', '_', '.'; at most "
+                      f"{NAME_LENGTH}); names the output folder reports/<name>/.")
     title: str = Field(min_length=1, description="Title as the paper shows it.")
     description: str = Field("", description="What the scenario explores.")
     dataset: str = Field(description="Dataset folder, relative to the repository root.")
-    plan_years: int = Field(3, ge=1, le=5, description="Number of plan years after the base year.")
+    plan_years: int = Field(3, ge=1, le=5, description="Number of plan years after the base "
+                            "year, 1 to 5 (default 3).")
     budget_change_pct: float = Field(
         0.0, ge=-50, le=50, allow_inf_nan=False,
         description="Change to the total budget in every plan year, in % of the dataset's total "
-        "for that year; it falls on the unrestricted core stream.",
+        "for that year; it falls on the unrestricted core stream (default 0).",
     )
     stream_amounts: dict[str, Money | dict[Year, Money]] = Field(
         default_factory=dict,
@@ -70,17 +77,18 @@ class Scenario(BaseModel):
     fairness_tolerance: float = Field(
         0.10, ge=0, le=1, allow_inf_nan=False,
         description="τ: an area's share of an area-split scheme may differ from its need share "
-        "by this fraction of that share (0.1: a 30% need share gets 27–33%).",
+        "by this fraction of that share (default 0.10: a 30% need share gets 27–33%).",
     )
     stability_limit: float = Field(
         0.10, ge=0, le=1, allow_inf_nan=False,
         description="δ: each year-on-year move of a continuing service is at most this fraction "
-        "of its base-year amount.",
+        "of its base-year amount (default 0.10).",
     )
     pins: list[Pin] = Field(
         default_factory=list,
         description="Fixed amounts: [{service, year, amount_gbp, reason}].")
-    solver: Literal["highs", "cbc"] = Field("highs", description="Solver: highs or cbc.")
+    solver: Literal["highs", "cbc"] = Field("highs", description="Solver: highs (default) or "
+                                            "cbc.")
     expected_status: Literal["optimal", "infeasible"] = Field(
         "optimal", description="What this scenario is meant to show (checked by the tests)."
     )
@@ -96,6 +104,14 @@ class Scenario(BaseModel):
             return {k: ({_year(y): a for y, a in amt.items()} if isinstance(amt, dict) else amt)
                     for k, amt in v.items()}
         return v
+
+    @field_validator("name")
+    @classmethod
+    def _name_free(cls, name: str) -> str:
+        if name.lower() in RESERVED_NAMES:
+            raise ValueError(f"'{name}' is the name of an output of budgetopt run "
+                             f"({', '.join(sorted(RESERVED_NAMES))}); choose another name")
+        return name
 
     @field_validator("pins")
     @classmethod
@@ -138,19 +154,9 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     file = str(path)
     log = ProblemLog()
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except FileNotFoundError:
-        raise InputError([Problem(file, "parameters file does not exist")],
-                         f"Scenario '{path}'") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError([Problem(file, f"cannot read the file ({e})")],
-                         f"Scenario '{path}'") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise InputError([Problem(file, f"not valid YAML ({getattr(e, 'problem', e)})",
-                                  row=mark.line + 1 if mark else None)],
-                         f"Scenario '{path}'") from None
+    raw, problem = read_yaml(path, "parameters file does not exist")
+    if problem is not None:
+        raise InputError([problem], f"Scenario '{path}'")
     if not isinstance(raw, dict):
         log.add(file, "a parameters file must be a mapping of keys (name, title, dataset, ...)")
         log.raise_if_any(f"Scenario '{path}'")

@@ -26,6 +26,16 @@ class Kind(StrEnum):
     NUMBER = "number"  # a finite real number within the column's bounds
 
 
+MONEY_MAX = 1e9
+"""The most any money cell may hold: £1,000,000,000, more than any force's whole budget, so a
+figure beyond it is a typing error (an extra zero, a number pasted in pence), not a budget."""
+
+
+def figure(value: float) -> str:
+    """A bound as a message shows it: 1,000,000,000 rather than 1e+09."""
+    return f"{value:,.0f}" if abs(value) >= 10_000 and float(value).is_integer() else f"{value:g}"
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -37,6 +47,13 @@ class Column:
     le: float | None = None
     choices: tuple[str, ...] | None = None
     ref: str | None = None  # "table.column" this id must exist in
+
+    @property
+    def upper(self) -> float | None:
+        """The largest plausible value: the column's own bound, else £1bn for money."""
+        if self.le is not None:
+            return self.le
+        return MONEY_MAX if self.kind is Kind.MONEY else None
 
     def rule(self) -> str:
         """The rule in words, as error messages and docs show it."""
@@ -50,11 +67,11 @@ class Column:
         }[self.kind]
         bounds = []
         if self.gt is not None:
-            bounds.append(f"> {self.gt:g}")
+            bounds.append(f"> {figure(self.gt)}")
         if self.ge is not None and self.kind is not Kind.MONEY:
-            bounds.append(f">= {self.ge:g}")
-        if self.le is not None:
-            bounds.append(f"<= {self.le:g}")
+            bounds.append(f">= {figure(self.ge)}")
+        if self.upper is not None:
+            bounds.append(f"<= {figure(self.upper)}")
         if bounds:
             parts += " " + " and ".join(bounds)
         if self.choices:
@@ -147,7 +164,7 @@ AREAS = Table(
         C("area_id", Kind.ID, "Identifier ('force' is reserved for force-wide services)."),
         C("name", Kind.TEXT, "Name as the paper shows it."),
         *(
-            C(ind, Kind.NUMBER, f"Need indicator '{ind}' (count or index).", ge=0)
+            C(ind, Kind.NUMBER, f"Need indicator '{ind}' (count or index).", ge=0, le=1e8)
             for ind in INDICATORS
         ),
     ),
@@ -201,9 +218,11 @@ CURVES = Table(
     "Benefit curves: segments of spend with diminishing outcomes per £1,000.",
     (
         C("service_id", Kind.ID, "Service.", ref="services.service_id"),
-        C("segment", Kind.NUMBER, "Segment number, 1, 2, 3, ... in order of spend.", ge=1),
+        C("segment", Kind.NUMBER, "Segment number, 1, 2, 3, ... in order of spend.", ge=1,
+          le=100),
         C("width_gbp", Kind.MONEY, "Spend the segment covers, £ (force-wide total).", gt=0),
-        C("outcomes_per_1k_gbp", Kind.NUMBER, "Outcomes per £1,000 spent in the segment.", gt=0),
+        C("outcomes_per_1k_gbp", Kind.NUMBER, "Outcomes per £1,000 spent in the segment.", gt=0,
+          le=1000),
     ),
     key=("service_id", "segment"),
 )
@@ -213,7 +232,7 @@ OUTCOMES = Table(
     (
         C("outcome_id", Kind.ID, "Identifier."),
         C("unit", Kind.TEXT, "What one outcome is."),
-        C("value_gbp", Kind.MONEY, "Social value of one outcome, £.", gt=0),
+        C("value_gbp", Kind.MONEY, "Social value of one outcome, £.", gt=0, le=1e7),
         C("source_id", Kind.ID, "A source in dataset.yaml, or 'placeholder'."),
         C("price_year", Kind.YEAR, "Price year of value_gbp.", False),
     ),

@@ -1,0 +1,50 @@
+"""Reading the project's YAML files (a dataset's manifest, a scenario's parameters) strictly.
+
+A key written twice is an error, not "the last one wins": a parameters file with two
+``budget_change_pct`` lines would otherwise run one of them silently. Every failure is one
+:class:`~budgetopt.core.errors.Problem` naming the file and, where YAML knows it, the line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from budgetopt.core.errors import Problem
+
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where PyYAML has it
+
+
+class StrictLoader(_BASE):  # type: ignore[misc, valid-type]
+    """PyYAML's safe loader (libyaml's, where available) that refuses duplicate keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[object, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    f"found the key '{key}' twice (first on line "
+                    f"{seen[key].start_mark.line + 1}): write each key once",
+                    key_node.start_mark)
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path, missing: str) -> tuple[Any, Problem | None]:
+    """The document in ``path``, or the problem that stops it being read (``missing`` is the
+    rule when the file does not exist)."""
+    file = str(path)
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader), None
+    except FileNotFoundError:
+        return None, Problem(file, missing)
+    except (OSError, UnicodeDecodeError) as e:
+        return None, Problem(file, f"cannot read the file ({e.__class__.__name__}: {e})")
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        return None, Problem(file, f"not valid YAML ({getattr(e, 'problem', e)})",
+                             row=mark.line + 1 if mark else None)
