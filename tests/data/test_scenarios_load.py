@@ -276,7 +276,8 @@ def test_money_for_a_stream_after_its_end_year_is_refused(tmp_path):
 
 def test_absurd_amounts_in_a_scenario_are_refused(tmp_path):
     pin = {"service": "isva", "year": 2025, "amount_gbp": 1e30, "reason": "Typo"}
-    expect(write(tmp_path, {"pins": [pin]}), "pins.0.amount_gbp", "less than or equal to 1000000000")
+    expect(write(tmp_path, {"pins": [pin]}), "pins.0.amount_gbp",
+           "less than or equal to 1000000000")
     expect(write(tmp_path, {"stream_amounts": {"core": 1e12}}, name="s.yaml"),
            "stream_amounts.core", "less than or equal to 1000000000")
 
