@@ -474,6 +474,15 @@ def test_diagnosis_finds_the_unique_smallest_fix(tmp_path, case):
     assert cold_value(short).status.status is Status.INFEASIBLE
 
 
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@pytest.mark.parametrize("case", list(DIAGNOSIS_CASES))
+def test_every_infeasible_fixture_is_infeasible_on_both_solvers(tmp_path, case, solver):
+    # Before issue 10, CBC proved a pin below a contract infeasible while presolving, wrote no
+    # solution and came back as "error" (PuLP's "undefined"), and the run got no diagnosis.
+    inputs = DIAGNOSIS_CASES[case]["build"](tmp_path, 0.0)
+    assert Allocator(inputs, solver).solve(warm=False).status.status is Status.INFEASIBLE
+
+
 def test_diagnosis_of_a_feasible_scenario_moves_nothing(tmp_path):
     d = diagnose(tiny_inputs(write_tiny(tmp_path)))
     assert d.found and d.relaxations == [] and d.total_gbp == 0

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from budgetopt.data.inputs import load_inputs
 from budgetopt.results.result import make_result
-from budgetopt.results.rounding import controlled_round, largest_remainder
+from budgetopt.results.rounding import cell_ids, controlled_round, largest_remainder
 from budgetopt.solve.allocator import Allocator
 
 from constraint_check import tables_add_up, violations
@@ -52,6 +52,25 @@ def test_controlled_rounding_keeps_every_group_within_a_pound(n_rows, n_cols, se
         exact = np.bincount(labels, weights=v)
         got = np.bincount(labels, weights=r)
         assert np.all(np.abs(got - exact) < 1)
+
+
+def test_a_tied_cell_rounds_the_same_way_wherever_it_sits_in_the_table():
+    # Four cells of £0.50 in one group of total £2: two round up. Which two used to depend on
+    # their positions, so a solver that listed one more cell (a penny elsewhere) or in another
+    # order moved a pound between areas. Ties are now broken by what the cell is.
+    names = np.array(["plymouth", "torbay", "devon", "cornwall-ios"])
+    values = np.full(4, 0.5)
+    group = [np.zeros(4, dtype=int)]
+    rounded = dict(zip(names, controlled_round(values, group, cell_ids(names)), strict=True))
+    assert sum(rounded.values()) == 2
+    for order in ([3, 2, 1, 0], [1, 3, 0, 2], [2, 0, 3, 1]):
+        again = controlled_round(values[order], group, cell_ids(names[order]))
+        assert dict(zip(names[order], again, strict=True)) == rounded
+    # one more cell beside them (a penny in another group) changes nothing either
+    extra = np.append(names, "force")
+    more = controlled_round(np.append(values, 0.01), [np.array([0, 0, 0, 0, 1])],
+                            cell_ids(extra))
+    assert dict(zip(extra[:4], more[:4], strict=True)) == rounded
 
 
 def test_baseline_tables_add_up_and_meet_every_limit(baseline):

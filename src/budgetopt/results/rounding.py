@@ -15,6 +15,7 @@ it picks the one closest to the exact values.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -49,13 +50,24 @@ def largest_remainder(values: Sequence[float], total: float | None = None) -> np
     return out.astype(np.int64)
 
 
-def controlled_round(values: np.ndarray, groups: Sequence[np.ndarray]) -> np.ndarray:
+def cell_ids(*labels: np.ndarray) -> np.ndarray:
+    """A fixed number for each cell from what it is (its stream, service, area, …), not where it
+    sits in a table: ties in a rounding are broken by it, so the same cell rounds the same way
+    whichever other cells a solver happened to leave at a penny or at zero."""
+    joined = ["\x1f".join(map(str, parts)) for parts in zip(*labels, strict=True)]
+    return np.fromiter((zlib.crc32(text.encode()) for text in joined), dtype=np.uint64,
+                       count=len(joined))
+
+
+def controlled_round(values: np.ndarray, groups: Sequence[np.ndarray],
+                     ids: np.ndarray | None = None) -> np.ndarray:
     """Round cells to whole numbers so that the total and each group total stay within 1.
 
     ``groups`` are integer label arrays, one per family (e.g. the stream of each cell, the
     service of each cell, the scheme of each cell). Each family partitions the cells; the
     families must be laminar in two chains (here: stream | service ⊂ scheme) for the integral
-    optimum to be guaranteed. The grand total is rounded to the nearest pound.
+    optimum to be guaranteed. The grand total is rounded to the nearest pound. ``ids`` name the
+    cells for breaking ties (:func:`cell_ids`; default: their positions).
     """
     # Solver noise (1e-7 £ between a warm and a cold solve) must not decide a rounding:
     # quantise to 1/1000 of a penny first, and break remaining ties by a fixed hash of the
@@ -82,7 +94,7 @@ def controlled_round(values: np.ndarray, groups: Sequence[np.ndarray]) -> np.nda
     rows_hi.append(np.array([total], dtype=float))
     a = sp.vstack(blocks).tocsc()
     # minimise distance from the exact values: cost of rounding up is (1 - 2·fraction)
-    cost = 1.0 - 2.0 * (v - lo) + TIE_EPSILON * tie_break(np.arange(n))
+    cost = 1.0 - 2.0 * (v - lo) + TIE_EPSILON * tie_break(np.arange(n) if ids is None else ids)
     r = solve_lp(cost, lo, hi, np.concatenate(rows_lo), np.concatenate(rows_hi), a)
     if r is None:  # pragma: no cover
         raise RuntimeError("controlled rounding found no solution (groups not laminar?)")

@@ -30,6 +30,8 @@ def solve_lp(cost: np.ndarray, col_lo: np.ndarray, col_hi: np.ndarray, row_lo: n
     lp.a_matrix_.value_ = a.data
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    # tie-breaks in these LPs cost 1e-6 or less: HiGHS's default 1e-7 would leave them undecided
+    h.setOptionValue("dual_feasibility_tolerance", 1e-10)
     h.passModel(lp)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:

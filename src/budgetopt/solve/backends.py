@@ -8,8 +8,11 @@ binary. What the lexicographic solve needs from either is the :class:`Backend` p
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -20,7 +23,10 @@ from budgetopt.solve import highs_index
 from budgetopt.solve.status import Status
 
 REUSE_STAGE_BASES = True  # warm stages start from their own previous basis (see HighsBackend.run)
-CBC_TOLERANCE = 1e-12  # with CBC, later stages keep each optimum within this fraction
+# With CBC, later stages keep each earlier optimum within the first of these fractions that CBC
+# can hold: as tight as possible so that CBC lands where HiGHS does, looser only when CBC's own
+# rounding makes the tightest row infeasible.
+CBC_TOLERANCES = (1e-14, 1e-12, 1e-10)
 
 
 @dataclass(frozen=True)
@@ -145,7 +151,11 @@ class CbcBackend:
 
     CBC's duals are consistent with its reduced costs but not always complementary with its
     primal solution, so a stage is restricted to the previous optimum by a row instead:
-    ``cost·x ≤ optimum + CBC_TOLERANCE·|optimum|``.
+    ``cost·x ≤ optimum + tolerance·|optimum|``, the tolerance the first of
+    :data:`CBC_TOLERANCES` under which the stage solves.
+
+    When CBC proves a model infeasible while presolving it writes no solution, and PuLP can only
+    say "undefined"; CBC's own log says "infeasible", so the log decides.
     """
 
     name = "cbc"
@@ -157,8 +167,12 @@ class CbcBackend:
         self.col_lo, self.col_hi, self.row_lo, self.row_hi = _pulp_bounds(m)
         self.cols, self.rows = m.columns(), m.constraints()
         self.cost = np.zeros(len(self.cols))
-        self.optimum_rows: list[pulp.LpConstraint] = []
-        self.solver = pulp.COIN_CMD(msg=False, mip=False, path=cbcbox.cbc_bin_path())
+        # each earlier optimum: its cost expression, its value and the tolerance it holds at
+        self.optimum_rows: list[tuple[pulp.LpAffineExpression, float, float]] = []
+        fd, self.log = tempfile.mkstemp(prefix="budgetopt-cbc-", suffix=".log")
+        os.close(fd)
+        self.solver = pulp.COIN_CMD(msg=False, mip=False, path=cbcbox.cbc_bin_path(),
+                                    logPath=self.log)
 
     def set_costs(self, cost: np.ndarray) -> None:
         self.cost = np.asarray(cost, dtype=float)
@@ -174,30 +188,59 @@ class CbcBackend:
         raise NotImplementedError("CBC solves cold: Allocator rebuilds the model instead")
 
     def restrict_to_optimum(self, cost: np.ndarray) -> None:
-        optimum = float(cost @ self.solution().col_value)
-        self.optimum_rows.append(
-            self._expression(cost) <= optimum + CBC_TOLERANCE * max(1.0, abs(optimum)))
+        self.optimum_rows.append((self._expression(cost), float(cost @ self.solution().col_value),
+                                  CBC_TOLERANCES[0]))
 
     def release(self) -> None:
         self.optimum_rows = []
 
     def run(self, warm: bool, stage: int = 0) -> Status:
-        for v, lo, hi in zip(self.cols, self.col_lo, self.col_hi, strict=True):
+        """Solve; when the newest optimum row makes the stage infeasible, loosen that row alone
+        (the earlier ones keep the tolerance their own stage held them at)."""
+        status = self._run()
+        while status is Status.INFEASIBLE and self.optimum_rows:
+            expression, optimum, tolerance = self.optimum_rows[-1]
+            looser = [t for t in CBC_TOLERANCES if t > tolerance]
+            if not looser:
+                break
+            self.optimum_rows[-1] = (expression, optimum, looser[0])
+            status = self._run()
+        return status
+
+    def _run(self) -> Status:
+        for v, lo, hi in zip(self.cols, np.minimum(self.col_lo, self.col_hi), self.col_hi,
+                             strict=True):  # bounds equal but for rounding: CBC wants lo <= hi
             set_column_bounds(v, lo, hi)
         prob = pulp.LpProblem(self.m.prob.name, pulp.LpMinimize)
-        for c, lo, hi in zip(self.rows, self.row_lo, self.row_hi, strict=True):
+        for c, lo, hi in zip(self.rows, np.minimum(self.row_lo, self.row_hi), self.row_hi,
+                             strict=True):
             set_row_bounds(c, lo, hi)
             prob.addConstraint(c)
-        for i, c in enumerate(self.optimum_rows):
-            prob.addConstraint(c, f"optimum_of_stage_{i + 1}")
+        for i, (expression, optimum, tolerance) in enumerate(self.optimum_rows):
+            prob.addConstraint(expression <= optimum + tolerance * max(1.0, abs(optimum)),
+                               f"optimum_of_stage_{i + 1}")
         prob.setObjective(self._expression(self.cost))
         try:
             code = prob.solve(self.solver)
         except pulp.PulpSolverError:
             return Status.ERROR
         self.prob = prob
-        return {1: Status.OPTIMAL, -1: Status.INFEASIBLE, -2: Status.UNBOUNDED}.get(
+        status = {1: Status.OPTIMAL, -1: Status.INFEASIBLE, -2: Status.UNBOUNDED}.get(
             code, Status.ERROR)
+        if status is Status.ERROR and self._log_says_infeasible():
+            return Status.INFEASIBLE
+        return status
+
+    def _log_says_infeasible(self) -> bool:
+        try:
+            text = Path(self.log).read_text(encoding="utf-8", errors="replace").lower()
+        except OSError:
+            return False
+        return "infeasib" in text and "optimal" not in text
+
+    def __del__(self) -> None:
+        if getattr(self, "log", None):
+            Path(self.log).unlink(missing_ok=True)
 
     def solution(self) -> StageSolution:
         return StageSolution(np.array([v.varValue or 0.0 for v in self.cols]),

@@ -33,8 +33,22 @@ class StagedSolve:
     stage1: StageSolution | None  # after stage 1, for explanations that read duals
 
 
+BOUND_TOLERANCE = 1e-9  # relative: bounds this close count as equal, not crossed
+
+
+def crossed(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Where a lower bound lies above its upper bound by more than rounding."""
+    return lo - hi > BOUND_TOLERANCE * np.maximum(1.0, np.abs(hi))
+
+
 def lexicographic_solve(b: Backend, stages: list[np.ndarray], warm: bool) -> StagedSolve:
-    """Minimise each cost vector in turn over the previous optimum; restore bounds after."""
+    """Minimise each cost vector in turn over the previous optimum; restore bounds after.
+
+    Bounds that contradict each other (a pin below a contract: a lower bound above an upper
+    one) make the model infeasible as it stands, whatever the solver; CBC refuses to read such a
+    model, so they are found here."""
+    if crossed(b.col_lo, b.col_hi).any() or crossed(b.row_lo, b.row_hi).any():
+        return StagedSolve(Status.INFEASIBLE, 0, None, None)
     saved = (b.col_lo.copy(), b.col_hi.copy(), b.row_lo.copy(), b.row_hi.copy())
     status, done, stage1 = Status.OPTIMAL, 0, None
     try:
