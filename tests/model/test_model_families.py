@@ -114,6 +114,33 @@ def test_stability_band_around_base_year(tmp_path):
     assert (t[("v1", 2026)], t[("v2", 2026)], t[("l1", 2026)]) == (360, 240, 400)
 
 
+def test_stability_band_is_a_share_of_the_base_year_not_of_the_year_before(tmp_path):
+    # v2 and l1 are held at their bases by contracts; core falls to 600 then 500, so v1 (base
+    # 400) must take £300 then £200. With δ = 25% each fall may be £100 (25% of the base
+    # year's £400): 400 → 300 → 200, the second fall a third of the year before. The paper and
+    # the binding-limit sentence say "of its 2024/25 amount", which is what the model does.
+    from budgetopt.explain.limits import binding_limits
+    from budgetopt.solve.allocator import Allocator
+
+    from tiny_dataset import tiny_inputs
+
+    svc = services_with(
+        v2="v2,Victim service 2,P,victims,false,200,0,1000,200,2026,0,strong,o,",
+        l1="l1,Local service,P,local,true,400,0,1000,400,2026,0,strong,o,")
+    inputs = tiny_inputs(write_tiny(tmp_path, services=svc), stability_limit=0.25,
+                         stream_amounts={"core": {2025: 600, 2026: 500}})
+    alloc = Allocator(inputs, "highs")
+    sol = alloc.solve(warm=False)
+    assert sol.status.is_optimal
+    t = sol.values.block("t")
+    assert (round(t[("v1", 2025)]), round(t[("v1", 2026)])) == (300, 200)
+    sentences = [lim.sentence for lim in binding_limits(alloc.solved(sol))
+                 if lim.subject == "Victim service 1"]
+    assert "Victim service 1 may fall by at most £100 (25% of its 2024/25 amount) into " \
+           "2026/27, and does." in sentences
+    assert not any("last year" in text for text in sentences)
+
+
 def test_fairness_band_limits_area_share(tmp_path):
     # need by crime (equal), population 3:1 -> south has 3x the need per head: its outcomes
     # per £ are 1.5x the curve, north's 0.5x; need shares are 50/50.

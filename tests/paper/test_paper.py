@@ -139,3 +139,10 @@ def test_names_from_the_data_are_escaped_in_html():
     html = html_table(pd.DataFrame({"Service": [evil], "£": [1]}), evil, money_cols=["£"])
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<script>" not in bullet_list([evil])
+
+
+def test_the_stability_limit_is_worded_as_the_model_applies_it(tmp_path):
+    # the band is δ × the base-year amount in every year (docs/model.md), so the paper says so
+    html = tiny_paper(write_tiny(tmp_path), stability_limit=0.2).section("allocation").html
+    assert "moves by at most 20% of its 2024/25 amount in any one year" in html
+    assert "of last year" not in html

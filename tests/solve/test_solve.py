@@ -89,15 +89,115 @@ def test_second_stage_prefers_allocation_closest_to_last_year(tmp_path):
     assert (t[("v1", 2025)], t[("v2", 2025)]) == (400, 300)
 
 
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_shipped_scenario_agrees_across_solvers(path):
+    # Service, scheme and stream totals agree to the pound; an area cell may differ by £1 where
+    # CBC (which reads the model at 13 significant digits) ends a hair from HiGHS on a rounding
+    # boundary, and then the cells of that service still sum to the same total. (Before issue
+    # 10, flat-cash differed in six cells and hotspot-ends in two; now baseline, cut-5pct and
+    # flat-cash agree in every cell.)
+    inputs = load_inputs(path)
+    highs, cbc = solve_with(inputs, "highs"), solve_with(inputs, "cbc")
+    assert highs.is_optimal and cbc.is_optimal
+    assert cbc.objective == pytest.approx(highs.objective, rel=1e-9)
+    service = [r.allocation().groupby(["year", "service_id"])["amount_gbp"].sum()
+               for r in (highs, cbc)]
+    assert service[0].equals(service[1])
+    flows = [r.flows().set_index(["year", "stream_id", "service_id"])["amount_gbp"].sort_index()
+             for r in (highs, cbc)]
+    assert flows[0].equals(flows[1])
+    exact_cells = path.stem != "hotspot-ends"  # measured: its two Safeguarding cells differ by £1
+    assert max_difference(cells(highs), cells(cbc)) <= (0 if exact_cells else 1)
+    assert exact_difference(highs, cbc) < 1.0
+
+
+ZERO_WEIGHTS = {
+    "road safety 0": {"road-safety": 0.0},
+    "all but theft 0": {"asb": 0.0, "drugs-alcohol": 0.0, "serious-violence": 0.0,
+                        "road-safety": 0.0, "victims": 0.0},
+}
+
+
+def segments_in_order(alloc: Allocator, sol) -> bool:
+    """Whether every cell's curve segments fill in order: a segment holds money only when the
+    one before it is full."""
+    m, z = alloc.model, sol.values.array("z")
+    ends = [*m.cell_starts[1:], len(z)]
+    for start, end in zip(m.cell_starts, ends, strict=True):
+        for k in range(start + 1, end):
+            if z[k] > 1e-6 and z[k - 1] < m.z_width[k - 1] - 1e-6:
+                return False
+    return True
+
+
+def value_on_curves(alloc: Allocator, sol) -> float:
+    """Unweighted social value of the cells' money, each cell filling its curve steepest first."""
+    m, cells = alloc.model, sol.values.cell_array()
+    ends = [*m.cell_starts[1:], len(m.z_width)]
+    total = 0.0
+    for amount, start, end in zip(cells, m.cell_starts, ends, strict=True):
+        for k in range(start, end):
+            used = min(amount, m.z_width[k])
+            total += used * m.z_value[k]
+            amount -= used
+    return total
+
+
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
-def test_default_dataset_solvers_agree_to_a_pound(solver):
-    inputs = load_inputs(REPO / "parameters" / "baseline.yaml")
-    reference = solve_with(inputs, "highs")
-    other = solve_with(inputs, solver)
-    assert other.is_optimal
-    assert max_difference(cells(reference), cells(other)) <= 1
-    assert exact_difference(reference, other) < 1.0
-    assert other.objective == pytest.approx(reference.objective, rel=1e-9)
+@pytest.mark.parametrize("weights", list(ZERO_WEIGHTS))
+def test_a_priority_weight_of_zero_fills_curves_in_order(weights, solver):
+    # Before issue 10, a weight-0 service's segments all cost 0 and filled in any order: HiGHS
+    # and CBC reported different social values (80.04m and 80.10m) for the same allocation,
+    # worth 80.20m on its curves.
+    base = load_inputs(REPO / "parameters" / "baseline.yaml")
+    inputs = resolve(base.dataset,
+                     base.scenario.with_changes(priority_weights=ZERO_WEIGHTS[weights]))
+    alloc = Allocator(inputs, solver)
+    sol = alloc.solve(warm=False)
+    assert sol.status.is_optimal
+    assert segments_in_order(alloc, sol)
+    assert sol.social_value == pytest.approx(value_on_curves(alloc, sol), rel=1e-9)
+    result = make_result(alloc, sol)
+    assert result.service_value["social_value_gbp"].sum() == pytest.approx(sol.social_value,
+                                                                          rel=1e-9)
+    if solver == "cbc":
+        highs = Allocator(inputs, "highs").solve(warm=False)
+        assert sol.social_value == pytest.approx(highs.social_value, abs=1.0)
+
+
+DEFAULT_INFEASIBLE = {  # variations of the baseline that no allocation can meet
+    "pin below a contract": {"pins": [{"service": "vs-core", "year": 2025,
+                                       "amount_gbp": 100_000, "reason": "test pin"}]},
+    "stability 2%": {"stability_limit": 0.02},
+    "pin below a minimum": {"pins": [{"service": "vs-specialist-network", "year": 2025,
+                                      "amount_gbp": 1_000, "reason": "test pin"}]},
+    "MoJ grant larger than its schemes can take": {"stream_amounts": {"moj-victims": 20_000_000}},
+    "cut of 30%": {"budget_change_pct": -30.0},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@pytest.mark.parametrize("case", list(DEFAULT_INFEASIBLE))
+def test_infeasible_variations_are_infeasible_on_both_solvers(case, solver):
+    # before issue 10, four of these came back from CBC as "error" with no diagnosis
+    base = load_inputs(REPO / "parameters" / "baseline.yaml")
+    inputs = resolve(base.dataset, base.scenario.with_changes(**DEFAULT_INFEASIBLE[case]))
+    assert Allocator(inputs, solver).solve(warm=False).status.status is Status.INFEASIBLE
+
+
+def test_a_cbc_run_that_cannot_be_met_gets_a_diagnosis(tmp_path):
+    from budgetopt.pipeline import run_scenario
+
+    params = tmp_path / "pin-below-contract.yaml"
+    raw = load_scenario(REPO / "parameters" / "baseline.yaml").model_dump(mode="json")
+    raw.update(name="pin-below-contract", dataset=str(REPO / "data" / "devon-cornwall"),
+               **DEFAULT_INFEASIBLE["pin below a contract"])
+    params.write_text(__import__("yaml").safe_dump(raw))
+    run = run_scenario(params, solver="cbc")
+    assert run.result.status.status is Status.INFEASIBLE
+    assert run.diagnosis is not None and run.diagnosis.found
+    assert any("pin" in s for s in run.diagnosis.sentences)
 
 
 @pytest.mark.parametrize(("services", "areas", "years", "seed"),

@@ -30,6 +30,7 @@ from budgetopt.explain.answers import (
 from budgetopt.explain.diagnose import diagnose
 from budgetopt.explain.frontier import MOVED, Frontier, budget_frontier, year_totals
 from budgetopt.explain.limits import binding_limits
+from budgetopt.explain.paths import Reversal, reversals
 from budgetopt.model.costs import service_weights
 from budgetopt.model.limits import BY_FAMILY, Family, Limit, family_bounds, interval_without
 from budgetopt.model.limits.funding import core_stream, stream_row, with_more
@@ -261,6 +262,13 @@ class Explainer:
                         + (f", and the money would go to {where}." if where else "."))
             out.append(PinPrice(s, name, y, pin.amount_gbp, pin.reason, w, amount, text))
         return out
+
+    # ------------------------------------------------------------------ paths
+    def reversals(self) -> list[Reversal]:
+        """Services that rise one year and fall back the next (or fall and rise again), each
+        with the value a steadier path would lose or the limit that holds it."""
+        shown = self.result.allocation().groupby(["service_id", "year"])["amount_gbp"].sum()
+        return reversals(self.alloc, self.base, {k: float(v) for k, v in shown.items()})
 
     # ------------------------------------------------------------------ frontier
     def frontier(self, low: float = 0.7, high: float = 1.3, points: int = 25,

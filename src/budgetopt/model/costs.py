@@ -1,4 +1,5 @@
-"""Stage-1 costs: the priority-weighted social value of each £ on each curve segment.
+"""Stage-1 costs — the priority-weighted social value of each £ on each curve segment — and the
+value of an allocation on its curves.
 
 The objective is Σ_z weight_s · value_per_£(z) · z, where a service's weight is Σ_p share[s,p]·w[p]
 over the plan priorities it serves and w comes from the scenario. The costs are a number a
@@ -26,6 +27,16 @@ def stage1_costs(m: LpModel, inputs: ModelInputs) -> np.ndarray:
     """Objective coefficient of each z column: weight_s · social value per £ (to maximise)."""
     w = service_weights(inputs).to_numpy()
     return w[m.z_service] * m.z_value
+
+
+def filled_in_order(m: LpModel, cells: np.ndarray) -> np.ndarray:
+    """The segments of each allocation cell as its curve is filled, steepest first: what the
+    money in the cell is worth on its curve, whatever order a solver left the segments in (a
+    service whose priorities weigh nothing has no reason to fill them in order)."""
+    counts = np.diff(np.append(m.cell_starts, len(m.z_width)))
+    before = np.cumsum(m.z_width) - m.z_width  # width of the z block before each segment
+    before = before - np.repeat(before[m.cell_starts], counts)  # ... within its own cell
+    return np.clip(np.repeat(cells, counts) - before, 0.0, m.z_width)
 
 
 def set_objective(m: LpModel) -> None:

@@ -81,8 +81,10 @@ class LpModel:
     prob: pulp.LpProblem
     cols: dict[str, Block] = field(default_factory=dict)
     rows: dict[str, Block] = field(default_factory=dict)
-    # per z column: unweighted social value per £ and the service's row in the weight matrix
+    # per z column: unweighted social value per £, the service's row in the weight matrix and
+    # the segment's width (its upper bound)
     z_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    z_width: np.ndarray = field(default_factory=lambda: np.zeros(0))
     z_service: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     # allocation cells x[s,a,y] = Σ_k z: the z columns of each cell, and where each cell's run
     # of z columns starts in the z block (cells are contiguous)

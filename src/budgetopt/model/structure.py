@@ -28,6 +28,7 @@ def add_allocations(m: LpModel) -> None:
     curves = ds.curves.sort_index()
     outcome_value = ds.outcomes["value_gbp"]
     z_value: list[float] = []
+    z_width: list[float] = []
     z_service: list[int] = []
     starts: list[int] = []
     seg_numbers = {sid: (rows.index.get_level_values("segment").astype(int).tolist(),
@@ -52,8 +53,10 @@ def add_allocations(m: LpModel) -> None:
                 m.cells.add((s, a, y), [add_column(m, "z", (s, a, y, k), 0.0, hi)
                                         for k, hi in zip(segments, seg_hi, strict=True)])
                 z_value.extend(seg_value)
+                z_width.extend(seg_hi)
                 z_service.extend([si] * len(segments))
     m.z_value, m.z_service = np.array(z_value), np.array(z_service, dtype=int)
+    m.z_width = np.array(z_width)
     m.cell_starts = np.array(starts, dtype=np.int64)
 
 

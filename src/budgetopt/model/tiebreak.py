@@ -4,9 +4,11 @@ Linear programmes with tied slopes have many optimal allocations, and two solves
 six figures at the same objective. The lexicographic solve (:mod:`budgetopt.solve.lexicographic`)
 therefore optimises three things in turn; this module supplies what stages 2 and 3 minimise:
 
-* stage 2, :func:`anchor_costs`: among allocations of equal value, the one closest to last
-  year's — the relative change of each service total from its base-year amount (``up``/``dn``
-  on ``anchor`` rows) and area splits in proportion to need (``p``/``q`` on ``area_anchor``);
+* stage 2, :func:`anchor_costs`: among allocations of equal value, the steadiest — the
+  relative change of each service total from its base-year amount (``up``/``dn`` on ``anchor``
+  rows), every year-to-year move of it, weighted double (``mu``/``md`` on ``move`` rows), so a
+  path that rises one year and falls back the next costs more than one that does not, and area
+  splits in proportion to need (``p``/``q`` on ``area_anchor``);
 * stage 3, :func:`flow_costs`: pay each service from ring-fenced money first.
 
 Exact ties that remain are broken by perturbing those costs with :func:`tie_break`.
@@ -27,11 +29,15 @@ ANCHOR_COST_SCALE = 1e6
 ANCHOR_BASE_FLOOR = 10_000.0
 TIE_SPREAD = 0.05
 AREA_TIE_SPREAD = 0.1
+MOVE_WEIGHT = 2.0  # stage 2: a £ moved between years counts twice a £ away from the base year
+SEGMENT_ORDER_COST = 1e-3  # stage 3, per £ and segment position: later segments fill last
 
 
 def add_anchors(m: LpModel) -> None:
     """Deviation columns used by the second stage (no cost in the first):
-    ``anchor[s,y]``: t − up + dn = base; ``area_anchor[s,a,y]``: Σ_k z − n·t − p + q = 0."""
+    ``anchor[s,y]``: t − up + dn = base; ``move[s,y]``: t[s,y] − t[s,y−1] − mu + md = 0 (the
+    first plan year moves from the base-year amount); ``area_anchor[s,a,y]``:
+    Σ_k z − n·t − p + q = 0."""
     ds = m.inputs.dataset
     t = m.cols["t"]
     base = ds.services["last_year_gbp"].astype(float).to_dict()
@@ -40,6 +46,13 @@ def add_anchors(m: LpModel) -> None:
     for (s, y), tv in zip(t.keys, t.items, strict=True):
         up, dn = add_column(m, "up", (s, y)), add_column(m, "dn", (s, y))
         add_row(m, "anchor", (s, y), [(tv, 1.0), (up, -1.0), (dn, 1.0)], "==", base[s])
+    first = m.years[0]
+    for (s, y), tv in zip(t.keys, t.items, strict=True):
+        mu, md = add_column(m, "mu", (s, y)), add_column(m, "md", (s, y))
+        terms = [(tv, 1.0), (mu, -1.0), (md, 1.0)]
+        if y != first:
+            terms.append((t[(s, y - 1)], -1.0))
+        add_row(m, "move", (s, y), terms, "==", 0.0 if y != first else base[s])
     for (s, a, y), zs in zip(m.cells.keys, m.cells.items, strict=True):
         if a == FORCE_AREA:
             continue
@@ -68,7 +81,8 @@ def tie_break(index: np.ndarray | int | list[int]) -> np.ndarray:
 
 
 def anchor_costs(m: LpModel) -> dict[str, np.ndarray]:
-    """Stage 2: relative distance from last year's service totals and from need-share splits."""
+    """Stage 2: relative distance from last year's service totals, relative year-to-year moves
+    and distance from need-share splits."""
     ds = m.inputs.dataset
     base = ds.services["last_year_gbp"]
     order = {s: i for i, s in enumerate(ds.services.index)}
@@ -80,6 +94,9 @@ def anchor_costs(m: LpModel) -> dict[str, np.ndarray]:
     keys = m.cols["up"].keys
     per_service = scale(keys) * (1 + TIE_SPREAD * tie_break([order[k[0]] for k in keys]))
     costs = {"up": per_service, "dn": per_service}
+    moves = MOVE_WEIGHT * scale(m.cols["mu"].keys) * (1 + TIE_SPREAD * tie_break(
+        [order[k[0]] for k in m.cols["mu"].keys]))
+    costs["mu"] = costs["md"] = moves
     if "p" in m.cols:
         keys = m.cols["p"].keys
         cell = [order[k[0]] * len(area) + area[k[1]] for k in keys]
@@ -89,7 +106,9 @@ def anchor_costs(m: LpModel) -> dict[str, np.ndarray]:
 
 def flow_costs(m: LpModel) -> dict[str, np.ndarray]:
     """Stage 3: pay each service from ring-fenced money first, unrestricted money last, with a
-    fixed pseudo-random order between (stream, service) cells so the split is unique."""
+    fixed pseudo-random order between (stream, service) cells so the split is unique; and fill
+    each cell's curve segments in order (a service whose priorities weigh nothing has no value
+    to order them by, so without this its segments fill in whatever order the solver finds)."""
     ds = m.inputs.dataset
     streams = ds.streams
     order = {s: i for i, s in enumerate(ds.services.index)}
@@ -98,4 +117,7 @@ def flow_costs(m: LpModel) -> dict[str, np.ndarray]:
     keys = m.cols["g"].keys
     rank = np.array([0.0 if streams.at[f, "ring_fenced"] else 1.0 for f, _, _ in keys])
     cell = [stream_no[f] * n + order[s] for f, s, _ in keys]
-    return {"g": (1 + rank) * (1 + TIE_SPREAD * tie_break(cell))}
+    counts = np.diff(np.append(m.cell_starts, len(m.z_width)))
+    position = np.arange(len(m.z_width)) - np.repeat(m.cell_starts, counts)
+    return {"g": (1 + rank) * (1 + TIE_SPREAD * tie_break(cell)),
+            "z": SEGMENT_ORDER_COST * position}

@@ -21,7 +21,7 @@ from budgetopt.core.text import fy
 from budgetopt.data.inputs import ModelInputs
 from budgetopt.data.schemas import FORCE_AREA
 from budgetopt.model.limits import Family, family_bounds
-from budgetopt.results.rounding import controlled_round, largest_remainder
+from budgetopt.results.rounding import cell_ids, controlled_round, largest_remainder
 from budgetopt.solve.allocator import Allocator, Solution
 from budgetopt.solve.status import SolveStatus
 
@@ -274,7 +274,7 @@ def make_result(alloc: Allocator, solution: Solution) -> Result:
     value = pd.DataFrame({
         "year": [k[2] for k in m.cols["z"].keys],
         "service_id": [k[0] for k in m.cols["z"].keys],
-        "social_value_gbp": m.z_value * values.array("z"),
+        "social_value_gbp": m.z_value * values.filled(),
     }).groupby(["year", "service_id"], as_index=False, sort=False)["social_value_gbp"].sum()
     return Result(inputs, solution.status, solution.objective, solution.social_value, cells,
                   value, exact, _commitments(alloc), solution.seconds, solution.warm)
@@ -310,7 +310,8 @@ def _round_year(inputs: ModelInputs, exact: dict, year: int) -> pd.DataFrame:
     fs["scheme_id"] = fs["service_id"].map(services["scheme_id"])
     fs["amount"] = controlled_round(
         fs["exact"].to_numpy(), [fs["stream_id"].to_numpy(),
-                                 fs["service_id"].to_numpy(), fs["scheme_id"].to_numpy()])
+                                 fs["service_id"].to_numpy(), fs["scheme_id"].to_numpy()],
+        cell_ids(fs["stream_id"], fs["service_id"]))
 
     areas = pd.DataFrame([(s, a, v) for (s, a, y), v in exact["x"].items() if y == year],
                          columns=["service_id", "area_id", "x"])
@@ -325,6 +326,7 @@ def _round_year(inputs: ModelInputs, exact: dict, year: int) -> pd.DataFrame:
         [(cells["stream_id"] + "\x1f" + cells["service_id"]).to_numpy(),
          (cells["service_id"] + "\x1f" + cells["area_id"]).to_numpy(),
          (cells["scheme_id"] + "\x1f" + cells["area_id"]).to_numpy(),
-         cells["area_id"].to_numpy()])
+         cells["area_id"].to_numpy()],
+        cell_ids(cells["stream_id"], cells["service_id"], cells["area_id"]))
     cells["year"] = year
     return cells[CELL_COLUMNS].reset_index(drop=True)

@@ -23,7 +23,7 @@ import numpy as np
 
 from budgetopt.data.inputs import ModelInputs
 from budgetopt.model.build import build_model, model_numbers
-from budgetopt.model.costs import stage1_costs
+from budgetopt.model.costs import filled_in_order, stage1_costs
 from budgetopt.model.lp import Col, Interval, LpModel, Ref, Row
 from budgetopt.model.tiebreak import anchor_costs, flow_costs
 from budgetopt.solve.backends import Backend, CbcBackend, HighsBackend
@@ -51,9 +51,17 @@ class Values:
         return dict(zip(self.model.cols[block].keys, self.array(block).tolist(), strict=True))
 
     def cells(self) -> dict[tuple, float]:
+        return dict(zip(self.model.cells.keys, self.cell_array().tolist(), strict=True))
+
+    def cell_array(self) -> np.ndarray:
+        """The allocation cells x[s,a,y] = Σ_k z, in the order of ``model.cells``."""
         z = self.array("z")
-        vals = np.add.reduceat(z, self.model.cell_starts) if len(z) else z
-        return dict(zip(self.model.cells.keys, vals.tolist(), strict=True))
+        return np.add.reduceat(z, self.model.cell_starts) if len(z) else z
+
+    def filled(self) -> np.ndarray:
+        """The curve segments as the cells' money fills them in order (see
+        :func:`~budgetopt.model.costs.filled_in_order`): what social value is counted on."""
+        return filled_in_order(self.model, self.cell_array())
 
     def at(self, ref: Ref) -> float:
         """A column's value, or a row's activity."""
@@ -198,7 +206,7 @@ class Allocator:
             return Solution(SolveStatus(status, sentence, self.solver), None, None, None,
                             seconds, use_warm)
         values = Values(self.model, run.final.col_value, run.final.row_value)
-        z = values.array("z")
+        z = values.filled()
         weighted = float(-stages[0][self.model.col_slice("z")] @ z)
         social = float(self.model.z_value @ z)
         duals = (Duals(self.model, run.stage1.col_dual, run.stage1.row_dual)

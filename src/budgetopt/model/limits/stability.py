@@ -70,7 +70,8 @@ class Stability(LimitFamily):
                 word = "rise" if move > 0 else "fall"
                 out.append(Limit(self.family, y, names[sid], hi,
                                  f"{names[sid]} may {word} by at most £{hi:,.0f} "
-                                 f"({delta:.0%} of last year) into {fy(y)}, and does.", ref,
+                                 f"({delta:.0%} of its {fy(s.inputs.base_year)} amount) into "
+                                 f"{fy(y)}, and does.", ref,
                                  "hi" if move > 0 else "lo", (sid,)))
         return out
 

@@ -41,7 +41,8 @@ def allocation(p: Paper) -> Section:
              "service has a benefit curve with diminishing returns; area-split schemes "
              "share money between the four Community Safety Partnership areas by need, each "
              f"area's share kept within ±{tau:.0%} of its need share; each continuing "
-             f"service moves by at most {delta:.0%} of last year's amount a year; contracts "
+             f"service moves by at most {delta:.0%} of its {fy(p.base)} amount in any one "
+             "year (a fixed band in pounds, not a share of the year before); contracts "
              "are held at their contracted values; floors, caps and ring-fences are met.")
     return Section(
         heading("Proposed allocation", 2, p.number("allocation")) + paragraph(basis)
@@ -142,7 +143,23 @@ def change(p: Paper) -> Section:
                    + html_table(t, f"{p.table('change')}. Change by scheme in cash and real terms, "
                                 f"{fy(y)}", money_cols=list(t.columns[1:4]),
                                 signed_cols=["Real change (£)"], total_row=True)
-                   + chart)
+                   + chart + steadiness(p))
+
+
+def steadiness(p: Paper) -> str:
+    """Which services rise one year and fall back the next, and why: among equally valuable
+    plans the model picks the steadiest, so each reversal left is one that value or a limit
+    asks for."""
+    found = p.explainer.reversals()
+    if not found:
+        return paragraph("Every service moves steadily over the plan: none rises one year and "
+                         "falls back the next, or falls and rises again.")
+    services = len({r.service_id for r in found})
+    lead = (f"{services} service{'s' if services != 1 else ''} "
+            f"{'do' if services != 1 else 'does'} not move steadily over the plan. Among plans "
+            "of equal value the model chooses the steadiest, so each rise that falls back (or "
+            "fall that rises again) is one that the social value or a limit asks for:")
+    return paragraph(lead) + bullet_list([r.sentence for r in found])
 
 
 def areas(p: Paper) -> Section:
