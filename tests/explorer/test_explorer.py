@@ -157,3 +157,19 @@ def test_charts_tab_draws_svg_with_alt_text(explorer):
     explorer.tabs.selected_index = 1
     assert 'role="img"' in explorer.chart_schemes.value
     assert "aria-label" in explorer.chart_change.value
+
+
+def test_a_pin_outside_the_plan_is_refused_as_the_cli_refuses_it(explorer):
+    # before issue 10 the explorer quietly dropped such a pin while `budgetopt validate`
+    # refused it; now both give the same message
+    explorer.pin_service.value = "street-marshals"
+    explorer.pin_year.value = explorer.dataset.plan_years[2]
+    explorer.pin_amount.value = 170_000
+    explorer.pin_reason.value = "Council match funding agreed"
+    explorer.pin_add.click()
+    assert explorer.last_error is None
+    explorer.years.value = 2
+    assert "not a plan year of this scenario" in explorer.message.value
+    assert "pins.0.year" in explorer.message.value
+    explorer.years.value = 3
+    assert explorer.last_error is None and explorer.last_result.is_optimal

@@ -203,12 +203,12 @@ class ScenarioExplorer:
                    for f, s in self.streams.items() if s.value}
         weights = {p: round(s.value, 4) for p, s in self.weights.items()
                    if s.value != float(ds.priorities.at[p, "default_weight"])}
-        pins = [p for p in self.pins if p.year in years]
         return self.base_scenario.with_changes(
             budget_change_pct=round(self.budget.value, 4), stream_amounts=streams,
             priority_weights=weights, fairness_tolerance=round(self.tau.value, 4),
             stability_limit=round(self.delta.value, 4), plan_years=self.years.value,
-            pins=[p.model_dump() for p in pins])
+            pins=[p.model_dump() for p in self.pins])  # a pin outside the plan is refused,
+        # as budgetopt validate refuses it: the app says so rather than quietly dropping it
 
     # ------------------------------------------------------------------ solving
     def _changed(self, change: dict[str, Any]) -> None:
