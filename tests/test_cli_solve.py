@@ -81,3 +81,47 @@ def test_missing_parameters_file_exits_2(tmp_path):
     p = run("solve", str(tmp_path / "nope.yaml"))
     assert p.returncode == 2
     assert "does not exist" in p.stderr and "Traceback" not in p.stderr
+
+
+# ------------------------------------------------------------------ output folders (issue 10)
+def _limit_file_size(limit: int):
+    """A child process whose files cannot grow past ``limit`` bytes: a full disk, as the
+    writes meet it (EFBIG), without filling one."""
+    import resource
+    import signal
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@pytest.mark.parametrize("where", ["a file", "under a file", "not permitted"])
+def test_an_output_folder_that_will_not_do_exits_3_with_a_sentence(tmp_path, where):
+    # before: a traceback and exit 1, the code for "not met"
+    a_file = tmp_path / "taken"
+    a_file.write_text("")
+    out = {"a file": a_file, "under a file": a_file / "below",
+           "not permitted": Path("/sys/budgetopt-out")}[where]
+    p = run("solve", "parameters/baseline.yaml", "--out", str(out))
+    assert p.returncode == 3
+    assert "Traceback" not in p.stdout + p.stderr
+    assert p.stderr.startswith(f"Cannot write {out}")
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_a_full_disk_leaves_nothing_that_reads_as_the_result(tmp_path):
+    # an earlier run's files are in the folder; this run meets a full disk while writing
+    # allocation.csv (8 KB): exit 3, and neither the old nor a partial allocation or result
+    # remains to be read as this run's
+    out = tmp_path / "out"
+    assert run("solve", "parameters/baseline.yaml", "--out", str(out)).returncode == 0
+    assert (out / "allocation.csv").is_file() and (out / "result.json").is_file()
+    p = subprocess.run([sys.executable, "-m", "budgetopt.cli", "solve",
+                        "parameters/cut-5pct.yaml", "--out", str(out)], cwd=REPO,
+                       capture_output=True, text=True, timeout=300,
+                       preexec_fn=_limit_file_size(5_000))
+    assert p.returncode == 3, p.stderr
+    assert "the disk is full" in p.stderr and "Traceback" not in p.stderr
+    assert sorted(f.name for f in out.iterdir()) == []

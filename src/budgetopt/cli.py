@@ -5,7 +5,8 @@ Each command is a few lines around one call: ``validate`` loads a dataset or a s
 serves the explorer.
 
 Exit codes: 0 done; 1 no optimal allocation (the reason is printed); 2 bad input (every problem
-is printed; never a traceback).
+is printed; never a traceback); 3 the output folder cannot be written (read-only, a file, under a
+file, a full disk: one sentence naming the path); 130 interrupted (Ctrl+C or SIGTERM).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from typing import Any
 import click
 
 from budgetopt.core.errors import InputError
+from budgetopt.core.files import OutputError
 
-EXIT_OK, EXIT_NOT_MET, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_NOT_MET, EXIT_BAD_INPUT, EXIT_OUTPUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _input_errors_exit_2(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Report bad input as a list of problems on stderr and exit 2."""
+    """Report bad input as a list of problems on stderr and exit 2; an output folder that cannot
+    be written as one sentence, exit 3."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -33,6 +36,9 @@ def _input_errors_exit_2(func: Callable[..., Any]) -> Callable[..., Any]:
         except InputError as e:
             click.echo(e.report(), err=True)
             sys.exit(EXIT_BAD_INPUT)
+        except OutputError as e:
+            click.echo(str(e), err=True)
+            sys.exit(EXIT_OUTPUT)
 
     return wrapper
 
@@ -72,11 +78,15 @@ def validate(path: Path) -> None:
 @_input_errors_exit_2
 def solve(params: Path, out: Path | None, solver: str | None) -> None:
     """Solve one scenario and write its allocation, flows and result summary."""
+    from budgetopt.core.files import prepare_folder
+    from budgetopt.data.scenario import load_scenario, repository_root
     from budgetopt.pipeline import run_scenario
-    from budgetopt.reporting.outputs import write_outputs
+    from budgetopt.reporting.outputs import OUTPUT_FILES, write_outputs
 
+    name = load_scenario(params).name
+    out = out or repository_root(params.resolve().parent) / "reports" / name
+    prepare_folder(out, OUTPUT_FILES)  # before the solve: a folder that will not do is said now
     run = run_scenario(params, solver=solver)
-    out = out or run.repo_root / "reports" / run.scenario.name
     write_outputs(run, out, workbook=False, manifest=False)
     click.echo(run.result.text)
     if run.diagnosis is not None:
@@ -95,6 +105,7 @@ def solve(params: Path, out: Path | None, solver: str | None) -> None:
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Folder for the papers (default: reports/ in the repository).")
 @click.option("--meeting-date", default="", help="Date of the Police and Crime Panel meeting.")
+@_input_errors_exit_2
 def run(params: tuple[Path, ...], jobs: int, out: Path | None, meeting_date: str) -> None:
     """Render a budget-setting paper for each scenario (default: every parameters/*.yaml)."""
     from budgetopt.reporting.batch import run as run_papers

@@ -60,3 +60,34 @@ def test_paper_cells_follow_the_section_registry():
     compare = [c.id.removeprefix("section-") for c in read("compare.ipynb").cells
                if c.get("id", "").startswith("section-")]
     assert compare == [s.name.replace("_", "-") for s in COMPARISON_SECTIONS]
+
+
+def test_unknown_parameters_are_refused_with_the_closest_valid_name():
+    # before: papermill only warned, and the default was used
+    import pytest
+
+    from budgetopt.core.errors import InputError
+    from budgetopt.paper.notebook import check_parameters, parameter_names
+
+    check_parameters([*parameter_names(), "_", "_i3", "_names_before_parameters"])  # all fine
+    with pytest.raises(InputError) as e:
+        check_parameters(["fairness_tolerence", "plan_years", "colour"])
+    report = e.value.report()
+    assert "2 problems found" in report
+    assert "key 'fairness_tolerence' — unknown parameter; did you mean 'fairness_tolerance'?" \
+        in report
+    assert "key 'colour' — unknown parameter; the parameters are name, title," in report
+    assert e.value._render_traceback_() == report.splitlines()  # what a notebook shows
+
+
+def test_the_setup_cell_checks_the_names_the_parameters_defined():
+    nb = read("paper.ipynb")
+    ids = [c.id for c in nb.cells]
+    before, params = ids.index("before-parameters"), ids.index("parameters")
+    assert before == params - 1
+    names: dict = {}
+    exec(nb.cells[before].source, names)  # the generated line, on an empty namespace
+    assert names["_names_before_parameters"] >= {"__builtins__"}
+    setup = next(c for c in nb.cells if c.id == "run").source
+    assert "check_parameters(set(globals()) - _names_before_parameters" in setup
+    assert setup.index("check_parameters(") < setup.index("run_scenario(")

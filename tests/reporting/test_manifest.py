@@ -21,6 +21,7 @@ STARTED = datetime(2025, 1, 20, 9, 30, tzinfo=UTC)
 FINISHED = STARTED + timedelta(seconds=12.5)
 
 PARAMS = "name: x\ntitle: X\ndataset: data/devon-cornwall\nplan_years: 2\n"
+PARAMS_PATH = Path("parameters") / "x.yaml"
 
 
 @pytest.fixture(autouse=True)
@@ -177,3 +178,36 @@ def test_write_manifest_is_json_in_build_order(repo, tmp_path):
     assert list(json.loads(text)) == list(m)
     assert text.startswith('{\n  "')
     assert [p.name for p in path.parent.iterdir()] == ["manifest.json"]
+
+
+# ------------------------------------------------------------ the parameters actually used
+def _run(repo: Path, fields: dict, params_file: str | None = None):
+    from budgetopt.pipeline import run_scenario
+
+    return run_scenario(fields, params_file=params_file, repo_root=repo)
+
+
+def test_parameters_given_directly_record_their_file_only_when_it_holds_them(repo):
+    # papermill -f parameters/x.yaml injects x's values and no file name: the manifest finds
+    # parameters/x.yaml by the scenario's name, and keeps it only because its values are these
+    import yaml
+
+    from budgetopt.reporting.manifest import params_file_used, run_manifest
+
+    fields = yaml.safe_load(PARAMS)
+    same = _run(repo, fields)
+    assert params_file_used(same) == repo / "parameters" / "x.yaml"
+    m = run_manifest(same)
+    assert m["params_file"] == "parameters/x.yaml" and not m["draft"]
+    assert m["params_sha256"] == hashlib.sha256((repo / PARAMS_PATH).read_bytes()).hexdigest()
+    # before issue 10 each of these named a file (always parameters/baseline.yaml in the paper
+    # notebook) and its hash, and a committed one made the paper FINAL
+    edited = _run(repo, {**fields, "plan_years": 3})
+    named_beside_others = _run(repo, {**fields, "title": "Other"}, "parameters/x.yaml")
+    for run in (edited, named_beside_others):
+        assert params_file_used(run) is None
+        m = run_manifest(run)
+        assert m["params_file"] is None and m["params_sha256"] is None
+        assert m["draft"] and "given directly" in m["params_note"]
+        assert m["parameters"] == run.scenario.model_dump(mode="json")
+

@@ -63,6 +63,11 @@ class InputError(Exception):
             lines.append(f"  ... and {n - limit} more")
         return "\n".join(lines)
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows in place of a traceback: the problems, as the command prints
+        them (a notebook run by papermill then fails with these lines, not two tracebacks)."""
+        return self.report().splitlines()
+
 
 class ProblemLog:
     """Collects problems for one stage; :meth:`raise_if_any` ends the stage."""

@@ -1,27 +1,91 @@
-"""Atomic file writes: a reader never sees a half-written output.
+"""Output files: atomic writes, the user's permissions, and one sentence when a folder will not do.
 
 Everything budgetopt writes under ``reports/`` goes through here: the content is written to a
 temporary file in the same folder and renamed over the target, which is atomic on POSIX, so a
-failed or interrupted run never leaves a file that looks finished.
+failed or interrupted run — a full disk included — never leaves a file under a final name that
+looks finished. Files get the permissions the user's umask gives (``mkstemp`` alone would make
+them private to the user).
+
+A folder that cannot hold the outputs (read-only, an existing file, under a file, a full disk)
+raises :class:`OutputError`: a sentence naming the path and what would do instead, which the
+command prints and exits with its own code (``cli.EXIT_OUTPUT``).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 
+class OutputError(Exception):
+    """An output folder or file that cannot be written, said in one sentence."""
+
+
+def umask() -> int:
+    """The process's umask, read without changing it (``os.umask`` can only be read by setting
+    it, which would race with other threads creating files)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def why(error: OSError, path: Path) -> str:
+    """What an OS error means for an output path, and what would do instead."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return f"Cannot write {path}: the disk is full (or a size limit reached); free some space."
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"Cannot write {path}: permission denied; choose a folder you can write to "
+                "(--out).")
+    for parent in (path, *path.parents):
+        if parent.exists() and not parent.is_dir():
+            what = "is" if parent == path else "lies under"
+            return (f"Cannot write {path}: it {what} {parent}, which is a file, not a folder; "
+                    "choose a folder (--out).")
+    return f"Cannot write {path}: {error.strerror or error}."
+
+
+def prepare_folder(folder: str | Path, stale: Iterable[str] = ()) -> Path:
+    """Make ``folder``, check that files can be written in it, and remove the ``stale`` outputs
+    of an earlier run, so a run that fails leaves nothing that could be read as its result."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".budgetopt-", suffix=".probe", dir=folder)
+        os.close(fd)
+        Path(probe).unlink()
+        for name in stale:
+            (folder / name).unlink(missing_ok=True)
+    except OSError as e:
+        raise OutputError(why(e, folder)) from None
+    return folder
+
+
 def write_bytes(path: str | Path, data: bytes) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise OutputError(why(e, path)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o666 & ~umask())
             fh.write(data)
         Path(tmp).replace(path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(why(e, path)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -26,9 +26,14 @@ def free_port() -> int:
 
 
 def voila_command(notebook: Path, port: int) -> list[str]:
-    """The Voila command that serves the explorer on loopback only, with no browser."""
+    """The Voila command that serves the explorer on loopback only, with no browser.
+
+    The kernel talks to Voila over local sockets (IPC), not TCP ports, and Voila logs errors
+    only: the terminal shows the explorer's address (printed by :func:`serve`) and real faults,
+    not "Kernel is running over TCP without encryption" or "Notebook is not trusted"."""
     return [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
-            "--Voila.ip=127.0.0.1", "--show_tracebacks=True"]
+            "--Voila.ip=127.0.0.1", "--show_tracebacks=True", "--Voila.log_level=ERROR",
+            "--KernelManager.transport=ipc"]
 
 
 def serve(port: int = 8866, params: str = "parameters/baseline.yaml",

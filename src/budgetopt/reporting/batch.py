@@ -7,13 +7,24 @@
    processes with ``--jobs``.
 3. Render each executed notebook to ``paper.html`` (the project's own template: no code, no
    script, no external URL) and ``paper.pdf`` (WeasyPrint, A4, tagged PDF/UA).
-4. A scenario that fails keeps its executed notebook up to the failure and gets an ``error.txt``
-   saying what went wrong in a sentence — never a ``paper.pdf``. Files are written atomically.
-5. Write ``reports/index.html`` (every scenario side by side against the baseline) and the
-   comparison paper from ``notebooks/compare.ipynb``.
+4. A scenario that fails keeps its executed notebook up to the failure (when it is a whole
+   notebook) and gets an ``error.txt`` saying what went wrong in a sentence — never a
+   ``paper.pdf``, and none of the result files, so nothing in its folder reads as a result.
+   Files are written atomically; a full disk leaves no file under a final name.
+5. Write ``reports/index.html`` (every scenario asked for — papers, diagnoses, failures and
+   invalid files — against the baseline) and the comparison paper from
+   ``notebooks/compare.ipynb``.
+
+Ctrl+C (SIGINT, to the command or its process group) and SIGTERM stop the run within seconds:
+the workers and their kernels are ended, each scenario not finished is marked ``interrupted``
+(its ``error.txt`` says so), the index is rewritten to show what finished, and the exit code is
+130. Running again recovers: every scenario's folder is cleared before it runs.
+
+Kernels run with their own logging turned down (:mod:`~budgetopt.reporting.execute`), so the
+terminal shows what the analyst needs: one line per scenario, and the index.
 
 Exit code: 0 every scenario produced its paper; 1 any could not be met or failed; 2 any
-parameters file or dataset was invalid.
+parameters file or dataset was invalid; 3 the output folder cannot be written; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -23,7 +34,8 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,15 +44,26 @@ from budgetopt.core.errors import InputError, Problem
 from budgetopt.data.inputs import load_inputs
 from budgetopt.data.scenario import load_scenario, repository_root
 from budgetopt.pipeline import run_scenario
+from budgetopt.reporting.execute import execute, failure_sentence
 from budgetopt.reporting.index import write_index
+from budgetopt.reporting.interrupts import (
+    Interrupted,
+    end_descendants,
+    signals_interrupt,
+    worker_start,
+)
 from budgetopt.reporting.manifest import is_draft
 from budgetopt.reporting.outputs import write_outputs
 from budgetopt.reporting.render import render_html, render_pdf
 
-CELL_TIMEOUT = 600  # seconds per notebook cell
-OUTPUTS = ("paper.ipynb", "paper.html", "paper.pdf", "error.txt", "allocation.csv",
-           "flows.csv", "result.json", "allocation.xlsx", "manifest.json")
+RESULT_FILES = ("allocation.csv", "flows.csv", "result.json", "allocation.xlsx",
+                "manifest.json", "paper.html", "paper.pdf")
+OUTPUTS = ("paper.ipynb", "error.txt", *RESULT_FILES)
+STAGING = ".partial.ipynb"
 BASELINE = "baseline"
+EXIT_INTERRUPTED = 130
+INTERRUPTED = ("The run was interrupted (Ctrl+C or SIGTERM) before this paper was finished; "
+               "run again to make it.")
 
 
 @dataclass(frozen=True)
@@ -50,7 +73,7 @@ class Outcome:
     name: str
     title: str
     folder: Path
-    state: str  # "paper", "not met", "failed"
+    state: str  # "paper", "not met", "failed", "interrupted" or "invalid"
     message: str
     seconds: float
 
@@ -64,42 +87,30 @@ def notebook_path(repo_root: Path, name: str = "paper.ipynb") -> Path:
 
 
 def _clear(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in OUTPUTS:
-        (folder / name).unlink(missing_ok=True)
+    files.prepare_folder(folder, (*OUTPUTS, STAGING))
 
 
-def _execute(notebook: Path, out: Path, parameters: dict, cwd: Path) -> None:
-    """papermill, with one retry on the kernel start-up races seen under parallel runs."""
-    import papermill as pm
-
-    for attempt in (1, 2):
-        try:
-            pm.execute_notebook(str(notebook), str(out), parameters=parameters,
-                                kernel_name="python3", progress_bar=False, log_output=False,
-                                execution_timeout=CELL_TIMEOUT, cwd=str(cwd))
-            return
-        except RuntimeError as e:  # "Kernel didn't respond", ZMQ "Address already in use"
-            transient = "Kernel didn't respond" in str(e) or "Address already in use" in str(e)
-            if attempt == 2 or not transient:
-                raise
-            time.sleep(1)
-
-
-def _failure_sentence(nb_path: Path) -> str:
-    """The failing cell's error from the executed notebook, in one sentence."""
+def _keep_failed(folder: Path, staging: Path) -> None:
+    """After a failure: keep the executed notebook when it is whole (it shows the failing
+    cell), drop a truncated one, and remove every result file, so the folder holds nothing
+    that could be read as this run's result."""
     import nbformat
 
-    try:
-        nb = nbformat.read(nb_path, as_version=4)
-    except Exception:  # noqa: BLE001 - missing or half-written notebook
-        return "The paper notebook could not be executed."
-    for i, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                return (f"The paper notebook failed in cell {i + 1}: {out.get('ename')}: "
-                        f"{out.get('evalue')}".strip())
-    return "The paper notebook stopped before it finished."
+    if staging.exists():
+        try:
+            nbformat.read(staging, as_version=4)
+            staging.replace(folder / "paper.ipynb")
+        except Exception:  # noqa: BLE001 - truncated or unreadable: not a notebook to keep
+            staging.unlink(missing_ok=True)
+    for name in RESULT_FILES:
+        (folder / name).unlink(missing_ok=True)
+    for tmp in folder.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def _write_error(folder: Path, message: str) -> None:
+    with suppress(files.OutputError):  # a full disk: the message still reaches the terminal
+        files.write_text(folder / "error.txt", message + "\n")
 
 
 def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: str = "") -> Outcome:
@@ -111,28 +122,33 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
     start = time.perf_counter()
     scenario = load_scenario(params_path)
     folder = out_root / scenario.name
-    _clear(folder)
     executed = folder / "paper.ipynb"
-    staging = folder / ".partial.ipynb"
-    params = scenario.model_dump(mode="json")
-    rel = os.path.relpath(params_path.resolve(), repo_root)
-    params.update(params_file=rel, repo_root=str(repo_root), output_dir=str(folder),
-                  meeting_date=meeting_date or "to be arranged")
+    staging = folder / STAGING
 
     def done(state: str, message: str) -> Outcome:
-        if state != "paper":
-            files.write_text(folder / "error.txt", message + "\n")
+        if state == "failed":  # a scenario not met has its diagnosis paper, not an error.txt
+            _keep_failed(folder, staging)
+            _write_error(folder, message)
         return Outcome(scenario.name, scenario.title, folder, state, message,
                        time.perf_counter() - start)
 
     try:
-        _execute(notebook_path(repo_root), staging, params, cwd=folder)
+        _clear(folder)
+    except files.OutputError as e:
+        return Outcome(scenario.name, scenario.title, folder, "failed", str(e),
+                       time.perf_counter() - start)
+    params = scenario.model_dump(mode="json")
+    rel = os.path.relpath(params_path.resolve(), repo_root)
+    params.update(params_file=rel, repo_root=str(repo_root), output_dir=str(folder),
+                  meeting_date=meeting_date or "to be arranged")
+    try:
+        execute(notebook_path(repo_root), staging, params, cwd=folder)
     except PapermillExecutionError:
-        staging.replace(executed)
-        return done("failed", _failure_sentence(executed))
+        _keep_failed(folder, staging)
+        return done("failed", failure_sentence(executed))
+    except OSError as e:  # papermill writing the notebook: a full disk, a folder gone
+        return done("failed", files.why(e, staging))
     except Exception as e:  # noqa: BLE001 - kernel death, timeout: report, never crash the batch
-        if staging.exists():
-            staging.replace(executed)
         return done("failed", f"The paper notebook could not run: {type(e).__name__}: {e}")
     staging.replace(executed)
 
@@ -145,37 +161,59 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
         html = render_html(executed, folder / "paper.html", title=title,
                            draft=is_draft(manifest), cannot_be_met=not met)
         render_pdf(html, folder / "paper.pdf", title=title)
+    except files.OutputError as e:
+        return done("failed", str(e))
     except Exception as e:  # noqa: BLE001 - a rendering fault must not leave half a paper
-        for name in ("paper.html", "paper.pdf"):
-            (folder / name).unlink(missing_ok=True)
         return done("failed", f"The paper could not be rendered: {type(e).__name__}: {e}")
     if not met:
-        return Outcome(scenario.name, scenario.title, folder, "not met",
-                       f"This scenario cannot be met: {folder / 'paper.pdf'} gives the "
-                       "diagnosis and the smallest fix.", time.perf_counter() - start)
+        return done("not met", f"This scenario cannot be met: {folder / 'paper.pdf'} gives the "
+                    "diagnosis and the smallest fix.")
     return done("paper", f"Paper written: {folder / 'paper.pdf'}")
 
 
-def validate_all(paths: list[Path]) -> tuple[list[Path], list[InputError]]:
+def validate_all(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, InputError]]]:
     """Split parameter files into valid ones and the problems of the others."""
     valid: list[Path] = []
-    invalid: list[InputError] = []
+    invalid: list[tuple[Path, InputError]] = []
     names: dict[str, Path] = {}
     for p in paths:
         try:
             inputs = load_inputs(p)
         except InputError as e:
-            invalid.append(e)
+            invalid.append((p, e))
             continue
         name = inputs.scenario.name
         if name in names:
-            invalid.append(InputError([Problem(str(p), f"scenario name '{name}' is also used by "
-                                               f"{names[name]}; each needs its own name",
-                                               key="name")], f"Scenario '{p}'"))
+            invalid.append((p, InputError([Problem(
+                str(p), f"scenario name '{name}' is also used by {names[name]}; each needs its "
+                "own name", key="name")], f"Scenario '{p}'")))
             continue
         names[name] = p
         valid.append(p)
     return valid, invalid
+
+
+def invalid_outcome(path: Path, error: InputError, out_root: Path,
+                    taken: set[str]) -> Outcome:
+    """How the index shows a file that was not run: its name (the file's, when the file has no
+    valid name) and its first problem."""
+    try:
+        scenario = load_scenario(path)
+        name, title, known = scenario.name, scenario.title, True
+    except InputError:
+        name, title, known = path.stem, path.stem, False
+    first = str(error.problems[0]) if error.problems else error.report()
+    more = len(error.problems) - 1
+    message = (f"Not run: {first}" + (f" (and {more} more problem{'s' if more != 1 else ''}; "
+               f"budgetopt validate {path} lists them)" if more > 0 else ""))
+    folder = out_root / name
+    if known and name not in taken:  # an earlier run's paper there is not this file's: clear it
+        try:
+            _clear(folder)
+            _write_error(folder, error.report())
+        except files.OutputError:
+            pass
+    return Outcome(name, title, folder, "invalid", message, 0.0)
 
 
 def ensure_baseline(out_root: Path, repo_root: Path, ran: list[Outcome]) -> Path | None:
@@ -208,7 +246,7 @@ def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | N
     start = time.perf_counter()
     staging = folder / ".partial.ipynb"
     try:
-        _execute(notebook_path(repo_root, "compare.ipynb"), staging, params, cwd=folder)
+        execute(notebook_path(repo_root, "compare.ipynb"), staging, params, cwd=folder)
         staging.replace(folder / "paper.ipynb")
         title = "Commissioning Intentions Plan — scenarios compared"
         html = render_html(folder / "paper.ipynb", folder / "paper.html", title=title)
@@ -227,61 +265,103 @@ def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | N
 def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
         echo: Callable[[str], None] = print, progress: bool | None = None,
         meeting_date: str = "") -> int:
-    """Run scenarios; return the exit code (0 all papers, 1 any not met/failed, 2 invalid)."""
+    """Run scenarios; return the exit code (0 all papers, 1 any not met/failed, 2 invalid,
+    130 interrupted). An output folder that cannot be written raises
+    :class:`~budgetopt.core.files.OutputError` before anything runs."""
     logging.getLogger("papermill").setLevel(logging.WARNING)
     if paths:
         repo_root = repository_root(paths[0].resolve().parent)
     else:
         repo_root = repository_root(Path.cwd())
         paths = sorted((repo_root / "parameters").glob("*.yaml"))
-    out_root = (out_root or repo_root / "reports").resolve()
+    out_root = files.prepare_folder((out_root or repo_root / "reports").resolve())
     valid, invalid = validate_all(paths)
-    for err in invalid:
+    for _, err in invalid:
         echo(err.report())
     if invalid:
         echo(f"{len(invalid)} parameter file(s) are invalid and will not be run.")
     if progress is None:
         progress = sys.stderr.isatty() and not os.environ.get("CI")
+    names = {load_scenario(p).name for p in valid}
+    refused = [invalid_outcome(p, e, out_root, names) for p, e in invalid]
     outcomes: list[Outcome] = []
-    if valid:
-        outcomes = _run_many(valid, out_root, repo_root, jobs, progress, meeting_date)
-        for o in outcomes:
-            echo(f"{o.title}: {o.state} ({o.seconds:.1f}s) — {o.message}")
-        baseline = ensure_baseline(out_root, repo_root, outcomes)
-        comparison = write_comparison(out_root, outcomes, baseline, repo_root)
-        if comparison and not comparison.ok:
-            echo(comparison.message)
-        index = write_index(out_root, outcomes, baseline, repo_root)
+    baseline: Path | None = None
+    interrupted = False
+    with signals_interrupt():
+        try:
+            if valid:
+                outcomes = _run_many(valid, out_root, repo_root, jobs, progress, meeting_date)
+                for o in outcomes:
+                    echo(f"{o.title}: {o.state} ({o.seconds:.1f}s) — {o.message}")
+                baseline = ensure_baseline(out_root, repo_root, outcomes)
+                comparison = write_comparison(out_root, outcomes, baseline, repo_root)
+                if comparison and not comparison.ok:
+                    echo(comparison.message)
+        except Interrupted as e:
+            end_descendants()  # the comparison's kernel, when it came during the comparison
+            interrupted = True
+            outcomes = e.args[0] if e.args else outcomes
+            for o in outcomes:
+                echo(f"{o.title}: {o.state} — {o.message}")
+            echo("Interrupted: the workers and their kernels were stopped; "
+                 f"{sum(o.state != 'interrupted' for o in outcomes)} of {len(outcomes)} "
+                 "scenario(s) had finished.")
+    if valid or refused:
+        index = write_index(out_root, [*outcomes, *refused], baseline, repo_root)
         echo(f"Index of papers: {index}")
+    if interrupted:
+        return EXIT_INTERRUPTED
     if invalid:
         return 2
     return 0 if all(o.ok for o in outcomes) else 1
 
 
+def _interrupted(path: Path, out_root: Path) -> Outcome:
+    """Mark a scenario that did not finish: its folder holds error.txt saying so, and no
+    result files (nor a half-written notebook)."""
+    scenario = load_scenario(path)
+    folder = out_root / scenario.name
+    if folder.is_dir():
+        _keep_failed(folder, folder / STAGING)
+        (folder / "paper.ipynb").unlink(missing_ok=True)
+        _write_error(folder, INTERRUPTED)
+    return Outcome(scenario.name, scenario.title, folder, "interrupted", INTERRUPTED, 0.0)
+
+
 def _run_many(paths: list[Path], out_root: Path, repo_root: Path, jobs: int, progress: bool,
               meeting_date: str) -> list[Outcome]:
+    """Run the scenarios, in parallel worker processes with ``jobs`` > 1. On
+    :class:`Interrupted` (or Ctrl+C), end the workers and kernels, mark what did not finish and
+    raise :class:`Interrupted` carrying every scenario's outcome in order."""
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=len(paths), unit="paper", desc="budgetopt run")
-    outcomes = []
+    finished: dict[Path, Outcome] = {}
+    pool: ProcessPoolExecutor | None = None
     try:
         if jobs <= 1 or len(paths) == 1:
             for p in paths:
-                outcomes.append(run_one(p, out_root, repo_root, meeting_date))
+                finished[p] = run_one(p, out_root, repo_root, meeting_date)
                 if bar:
                     bar.update()
         else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = [pool.submit(run_one, p, out_root, repo_root, meeting_date)
-                           for p in paths]
-                for f in as_completed(futures):
-                    outcomes.append(f.result())
-                    if bar:
-                        bar.update()
+            pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_start)
+            futures: dict[Future[Outcome], Path] = {
+                pool.submit(run_one, p, out_root, repo_root, meeting_date): p for p in paths}
+            for f in as_completed(futures):
+                finished[futures[f]] = f.result()
+                if bar:
+                    bar.update()
+            pool.shutdown()
+    except (Interrupted, KeyboardInterrupt):
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        end_descendants()
+        raise Interrupted([finished.get(p) or _interrupted(p, out_root) for p in paths]) \
+            from None
     finally:
         if bar:
             bar.close()
-    by_name = {o.name: o for o in outcomes}
-    return [by_name[load_scenario(p).name] for p in paths]
+    return [finished[p] for p in paths]

@@ -1,5 +1,9 @@
 """``reports/index.html``: every scenario of a batch run side by side, linking to its paper.
 
+Every scenario asked for has a row: a paper links its paper; one that cannot be met links its
+diagnosis paper; one that failed, was interrupted or was refused as invalid says why in a
+sentence (and links its ``error.txt`` where there is one).
+
 The figures come from the scenarios' result files through
 :class:`~budgetopt.paper.comparison.Comparison`, the same comparison the comparison paper makes.
 """
@@ -29,6 +33,8 @@ class RunOutcome(Protocol):
     def folder(self) -> Path: ...
     @property
     def state(self) -> str: ...
+    @property
+    def message(self) -> str: ...
 
 
 def _cell(value: object, show=money) -> str:
@@ -44,10 +50,16 @@ def write_index(out_root: Path, outcomes: Sequence[RunOutcome], baseline: Path |
     overview = comp.overview()
     rows = []
     for o, (_, figures) in zip(outcomes, overview.iterrows(), strict=True):
-        has_paper = (o.folder / "paper.pdf").is_file()
-        link = (f'<a href="{escape(o.name)}/paper.html">paper</a> · '
-                f'<a href="{escape(o.name)}/paper.pdf">PDF</a>' if has_paper else
-                f'<a href="{escape(o.name)}/error.txt">what went wrong</a>')
+        name = escape(o.name)
+        if o.state not in ("paper", "not met"):  # no figures: none of its files is a result
+            figures = figures.map(lambda _: None)
+        if o.state in ("paper", "not met") and (o.folder / "paper.pdf").is_file():
+            what = "paper" if o.state == "paper" else "diagnosis paper"
+            link = (f'<a href="{name}/paper.html">{what}</a> · '
+                    f'<a href="{name}/paper.pdf">PDF</a>')
+        else:
+            link = escape(o.message) + (f' (<a href="{name}/error.txt">error.txt</a>)'
+                                        if (o.folder / "error.txt").is_file() else "")
         rows.append(f"<tr><th scope='row'>{escape(o.title)}</th><td>{escape(o.state)}</td>"
                     f"<td class='num'>{_cell(figures['Total (£)'])}</td>"
                     f"<td class='num'>{_cell(figures['Social value (£)'])}</td>"

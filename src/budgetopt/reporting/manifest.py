@@ -23,8 +23,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from budgetopt.core.errors import InputError
 from budgetopt.core.files import write_text
 from budgetopt.data.inputs import ModelInputs
+from budgetopt.data.scenario import load_scenario
 from budgetopt.pipeline import ScenarioRun
 from budgetopt.solve import backends
 
@@ -159,18 +161,23 @@ def _iso(moment: datetime) -> str:
     return _utc(moment).isoformat().replace("+00:00", "Z")
 
 
-def build_manifest(*, inputs: ModelInputs, params_path: Path, status: str, started: datetime,
-                   finished: datetime, repo_root: Path, solver: str | None = None
-                   ) -> dict[str, Any]:
+NO_FILE = ("none: the parameters were given directly (papermill -p/-f, the explorer, code), "
+           "not read from a file; the manifest's parameters are what was used")
+
+
+def build_manifest(*, inputs: ModelInputs, params_path: Path | None, status: str,
+                   started: datetime, finished: datetime, repo_root: Path,
+                   solver: str | None = None) -> dict[str, Any]:
     """The run manifest of one scenario run (a JSON-ready dict).
 
-    ``solver`` defaults to the scenario's solver; pass it when the run overrode it. ``draft`` is
-    True when there is no commit, or when the dataset folder, the parameters file, ``src/`` or
-    ``notebooks/`` differ from it (``git_dirty_paths``).
+    ``params_path`` is the parameters file the run's values are exactly those of (None: no such
+    file, see :func:`params_file_used`). ``solver`` defaults to the scenario's solver; pass it
+    when the run overrode it. ``draft`` is True when there is no commit, no parameters file, or
+    when the dataset folder, the parameters file, ``src/`` or ``notebooks/`` differ from the
+    commit (``git_dirty_paths``).
     """
     repo_root = Path(repo_root)
-    params_path = Path(params_path)
-    if not params_path.is_absolute():
+    if params_path is not None and not Path(params_path).is_absolute():
         params_path = Path.cwd() / params_path
     dataset = inputs.dataset
     data_path = Path(dataset.path)
@@ -178,15 +185,17 @@ def build_manifest(*, inputs: ModelInputs, params_path: Path, status: str, start
     data_files = [data_path / "dataset.yaml",
                   *(data_path / rel for rel in dataset.manifest.tables.values())]
     code = [repo_root / c for c in CODE_PATHS if (repo_root / c).exists()]
-    dirty = git_dirty_paths(repo_root, [data_path, params_path, *code],
-                            must_be_tracked=[params_path, *data_files])
-    draft = commit is None or dirty is None or bool(dirty)
+    params = [] if params_path is None else [Path(params_path)]
+    dirty = git_dirty_paths(repo_root, [data_path, *params, *code],
+                            must_be_tracked=[*params, *data_files])
+    draft = commit is None or dirty is None or bool(dirty) or params_path is None
     return {
         "scenario": inputs.scenario.name,
         "title": inputs.scenario.title,
         "status": str(status),
-        "params_file": _relative(params_path, repo_root),
-        "params_sha256": _sha256(params_path),
+        "params_file": None if params_path is None else _relative(params_path, repo_root),
+        "params_sha256": None if params_path is None else _sha256(params_path),
+        **({"params_note": NO_FILE} if params_path is None else {}),
         "parameters": inputs.scenario.model_dump(mode="json"),
         "dataset": dataset.name,
         "dataset_path": _relative(data_path, repo_root),
@@ -206,10 +215,22 @@ def build_manifest(*, inputs: ModelInputs, params_path: Path, status: str, start
     }
 
 
+def params_file_used(run: ScenarioRun) -> Path | None:
+    """The parameters file whose values the run used: the file it names (or, when it names
+    none, ``parameters/<name>.yaml``) if that file's validated scenario is exactly the run's;
+    otherwise None. papermill does not tell a notebook which file ``-f`` read, and a file named
+    beside other values (``-p params_file ...``) is not what was run, so content decides."""
+    candidate = run.params_file or run.repo_root / "parameters" / f"{run.scenario.name}.yaml"
+    try:
+        return candidate if load_scenario(candidate) == run.scenario else None
+    except InputError:
+        return None
+
+
 def run_manifest(run: ScenarioRun, finished: datetime | None = None) -> dict[str, Any]:
-    """The manifest of a pipeline run: its parameters file (or, for parameters given in memory,
-    ``parameters/<name>.yaml``), its solver and status, from its start to ``finished`` (now)."""
-    params = run.params_file or run.repo_root / "parameters" / f"{run.scenario.name}.yaml"
+    """The manifest of a pipeline run: the parameters file it used (:func:`params_file_used`),
+    its solver and status, from its start to ``finished`` (now)."""
+    params = params_file_used(run)
     return build_manifest(inputs=run.inputs, params_path=params, status=run.status.status.value,
                           started=run.started, finished=finished or datetime.now(UTC),
                           repo_root=run.repo_root, solver=run.solver)

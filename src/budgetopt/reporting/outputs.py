@@ -8,8 +8,10 @@
 * ``allocation.xlsx`` — the same tables as a workbook (optional);
 * ``manifest.json`` — what the run was computed from (optional).
 
-A paper's run writes the tables first and the manifest last (:func:`write_manifest_file`), so a
-notebook that fails midway never leaves a manifest that looks like a finished run's.
+Every one of these left by an earlier run is removed first, so a run that fails midway (a full
+disk, an interrupted solve) leaves nothing that could be read as its result. A paper's run
+writes the tables first and the manifest last (:func:`write_manifest_file`), so a notebook that
+fails midway never leaves a manifest that looks like a finished run's.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from budgetopt.pipeline import ScenarioRun
 from budgetopt.reporting.manifest import run_manifest, write_manifest
 from budgetopt.reporting.workbook import write_workbook
 
-TABLE_FILES = ("allocation.csv", "flows.csv")
+OUTPUT_FILES = ("allocation.csv", "flows.csv", "result.json", "allocation.xlsx", "manifest.json")
 
 
 def write_outputs(run: ScenarioRun, folder: str | Path | None, *, workbook: bool = True,
@@ -32,11 +34,8 @@ def write_outputs(run: ScenarioRun, folder: str | Path | None, *, workbook: bool
     """Write the run's files into ``folder`` (nothing when it is empty or None)."""
     if not folder:
         return
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    out = files.prepare_folder(folder, OUTPUT_FILES)
     result = run.result
-    for name in TABLE_FILES:
-        (out / name).unlink(missing_ok=True)
     if result.is_optimal:
         for name, table in (("allocation.csv", result.allocation()),
                             ("flows.csv", result.flows())):

@@ -136,8 +136,9 @@ def appendix_manifest(p: Paper) -> Section:
     m = p.manifest
     rows = [
         ("Scenario", m.get("scenario", p.scenario.name)),
-        ("Parameters file", f"{m.get('params_file', p.params_file)} "
-         f"(sha256 {str(m.get('params_sha256', ''))[:12]})"),
+        ("Parameters file", f"{m['params_file']} (sha256 {str(m.get('params_sha256'))[:12]})"
+         if m.get("params_file") else "none: the parameters were given directly, not read "
+         "from a file (they are listed in the manifest); so the paper is a draft"),
         ("Dataset", f"{m.get('dataset', p.ds.name)} (content hash "
          f"{p.ds.content_hash[:12]})"),
         ("Solver", f"{m.get('solver', {}).get('name', p.scenario.solver)} "

@@ -1,0 +1,66 @@
+"""Stopping a batch run on Ctrl+C or SIGTERM: the signals become one exception in the run, and
+every process the run started — worker processes and the kernels they started — is ended.
+
+Kernels run in their own sessions (jupyter_client starts them so), so a terminal's Ctrl+C never
+reaches them, and workers ignore it: the run's own process decides, ends them all within
+:data:`KILL_GRACE` seconds (SIGTERM, then SIGKILL) and reports what finished.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+KILL_GRACE = 2.0  # seconds a worker or kernel has to end after SIGTERM before SIGKILL
+
+
+class Interrupted(BaseException):
+    """Ctrl+C or SIGTERM reached the run. A BaseException, like KeyboardInterrupt, so that no
+    ``except Exception`` on the way (a scenario's own failure handling) swallows it."""
+
+
+@contextmanager
+def signals_interrupt() -> Iterator[None]:
+    """Ctrl+C and SIGTERM raise :class:`Interrupted` in the run (main thread only; elsewhere,
+    e.g. under a notebook's thread, the signals keep their handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Interrupted()
+
+    saved = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+def worker_start() -> None:
+    """In each worker: Ctrl+C to the terminal's process group is the parent's to handle (it
+    ends the workers), and SIGTERM ends a worker at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def end_descendants() -> None:
+    """End every process this one started — workers and the kernels they started (kernels run
+    in their own sessions, so a terminal's Ctrl+C never reaches them) — within seconds."""
+    import psutil
+
+    try:
+        procs = psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return
+    for p in procs:
+        with suppress(psutil.Error):
+            p.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=KILL_GRACE)
+    for p in alive:
+        with suppress(psutil.Error):
+            p.kill()
+    psutil.wait_procs(alive, timeout=KILL_GRACE)

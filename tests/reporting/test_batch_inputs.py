@@ -1,0 +1,73 @@
+"""`budgetopt run` before and after the kernels (fast: no notebook runs): which files run, and what
+the index says of every scenario asked for (issue 10, points 14 and 15)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from budgetopt.reporting import batch
+from budgetopt.reporting.index import write_index
+
+REPO = Path(__file__).resolve().parents[2]
+BASELINE = REPO / "parameters" / "baseline.yaml"
+
+
+def test_two_files_with_the_same_name_are_refused(tmp_path):
+    twin = tmp_path / "copy.yaml"
+    twin.write_text(BASELINE.read_text().replace("dataset: data/devon-cornwall",
+                                                 f"dataset: {REPO / 'data' / 'devon-cornwall'}"))
+    valid, invalid = batch.validate_all([BASELINE, twin])
+    assert valid == [BASELINE]
+    ((path, error),) = invalid
+    assert path == twin
+    assert "scenario name 'baseline' is also used by" in error.report()
+    assert "key 'name'" in error.report()
+
+
+def test_an_invalid_file_gets_a_row_naming_its_first_problem(tmp_path):
+    bad = tmp_path / "typo.yaml"
+    bad.write_text("name: typo\ntitle: Typo\ndataset: data/devon-cornwall\n"
+                   "stability_limit: 7\nfairness_tolerance: -1\n")
+    _, ((path, error),) = batch.validate_all([bad])
+    outcome = batch.invalid_outcome(path, error, tmp_path / "reports", set())
+    assert outcome.state == "invalid" and outcome.name == "typo"
+    assert outcome.message.startswith("Not run: ")
+    assert "and 1 more problem; budgetopt validate" in outcome.message
+
+
+def _finished(folder: Path, status: str, total: int) -> None:
+    folder.mkdir(parents=True)
+    (folder / "result.json").write_text(json.dumps({
+        "status": status, "title": folder.name, "total_allocated_gbp": total,
+        "social_value_gbp": 1_000_000, "per_year": {}}))
+    (folder / "paper.pdf").write_bytes(b"%PDF")
+    (folder / "paper.html").write_text("<p>paper</p>")
+
+
+def test_the_index_shows_every_scenario_asked_for(tmp_path):
+    # before: an invalid file was missing from the index (only the terminal named it), and a
+    # scenario that cannot be met linked a "paper" without saying it is its diagnosis
+    out = tmp_path / "reports"
+    _finished(out / "baseline", "optimal", 9_000_000)
+    _finished(out / "floors", "infeasible", 0)
+    (out / "late").mkdir()
+    (out / "late" / "error.txt").write_text(batch.INTERRUPTED + "\n")
+    stale = out / "typo"  # an old paper in the folder of a file that is now invalid
+    _finished(stale, "optimal", 8_000_000)
+    outcomes = [
+        batch.Outcome("baseline", "Baseline", out / "baseline", "paper", "Paper written", 1.0),
+        batch.Outcome("floors", "Floors too high", out / "floors", "not met", "cannot be met",
+                      1.0),
+        batch.Outcome("late", "Late one", out / "late", "interrupted", batch.INTERRUPTED, 0.0),
+        batch.Outcome("typo", "Typo", stale, "invalid",
+                      "Not run: typo.yaml, key 'stability_limit' — too big", 0.0),
+    ]
+    html = write_index(out, outcomes, out / "baseline", REPO).read_text()
+    rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert len(rows) == 4
+    assert 'href="baseline/paper.html">paper</a>' in rows[0]
+    assert 'href="floors/paper.html">diagnosis paper</a>' in rows[1]
+    assert "interrupted" in rows[2] and 'href="late/error.txt"' in rows[2]
+    assert "invalid" in rows[3] and "key &#x27;stability_limit&#x27; — too big" in rows[3]
+    assert "8,000,000" not in rows[3] and "paper.pdf" not in rows[3]  # the stale paper is not it
