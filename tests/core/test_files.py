@@ -75,7 +75,7 @@ def test_a_read_only_folder_is_said_in_a_sentence(tmp_path, monkeypatch):
         assert str(e.value).startswith(f"Cannot write {tmp_path}")
         assert "permission denied; choose a folder you can write to (--out)." in str(e.value)
     read_only = files.why(OSError(errno.EROFS, "Read-only file system"), tmp_path)
-    assert "permission denied" in read_only
+    assert "the file system is read-only; choose a folder" in read_only
 
 
 def test_prepare_folder_removes_what_an_earlier_run_left(tmp_path):

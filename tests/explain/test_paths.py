@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from budgetopt.explain.paths import reversals
+from budgetopt.explain.paths import _turns, reversals
 from budgetopt.pipeline import run_scenario
 from budgetopt.solve.allocator import Allocator
 
@@ -64,6 +64,36 @@ def test_a_reversal_that_money_asks_for_is_priced(tmp_path):
     assert r.amounts == pytest.approx((400, 600, 300))
     assert r.needed and r.value_lost_gbp == pytest.approx(130.0, abs=0.5)
     assert "falls back to £300" in r.sentence and "£130" in r.sentence
+
+
+def test_without_counting_moves_the_same_instance_has_an_avoidable_reversal(tmp_path,
+                                                                             monkeypatch):
+    # the check the shipped scenarios pass can fail: with year-to-year moves left out of stage
+    # 2 (as before issue 10) the twins' plan has v2 300 → 600 → 300, and an equally valuable
+    # steadier plan is found
+    import budgetopt.model.tiebreak as tiebreak
+
+    monkeypatch.setattr(tiebreak, "MOVE_WEIGHT", 0.0)
+    inputs = tiny_inputs(twins(tmp_path),
+                         pins=[{"service": "v2", "year": 2026, "amount_gbp": 300,
+                                "reason": "held at its base"}])
+    alloc = Allocator(inputs, "highs")
+    (r,) = reversals(alloc, alloc.solve(warm=False))
+    assert (r.service_id, r.kind, r.needed, r.value_lost_gbp) == ("v2", "peak", False, 0.0)
+    assert "an equally valuable steadier path exists" in r.sentence
+
+
+@pytest.mark.parametrize(("path", "turns"), [
+    ([100, 110, 100], [(1, 1)]),                      # a peak
+    ([100, 90, 90.5, 100], [(1, 2)]),                 # a dip held over two years (a plateau)
+    ([100, 110, 110, 110, 100], [(1, 3)]),
+    ([100, 110, 120, 130], []),                       # steady rises
+    ([100, 100.4, 100], []),                          # rounding, not a move
+    ([100, 110, 100, 110], [(1, 1), (2, 2)]),         # a peak, then a dip
+    ([100, 110, 110], []),                            # a step that stays
+])
+def test_turns_are_years_or_plateaus_above_or_below_both_neighbours(path, turns):
+    assert _turns([float(v) for v in path]) == turns
 
 
 @pytest.mark.slow

@@ -69,9 +69,15 @@ def test_unknown_parameters_are_refused_with_the_closest_valid_name():
     from budgetopt.core.errors import InputError
     from budgetopt.paper.notebook import check_parameters, parameter_names
 
-    check_parameters([*parameter_names(), "_", "_i3", "_names_before_parameters"])  # all fine
+    kernel = {"In": [], "Out": {}, "get_ipython": print, "exit": print}
+    defaults = {name: "" for name in parameter_names()}
+    check_parameters({**kernel, **defaults, "_": 1, "_i3": ""}, set(kernel))  # all fine
+    # a second run of the setup cell in Jupyter: its imports and results are not parameters
+    check_parameters({**kernel, **defaults, "Paper": type, "run": object(),
+                      "check_parameters": check_parameters}, set(kernel))
     with pytest.raises(InputError) as e:
-        check_parameters(["fairness_tolerence", "plan_years", "colour"])
+        check_parameters({**kernel, **defaults, "fairness_tolerence": 0.2, "colour": "red"},
+                         set(kernel))
     report = e.value.report()
     assert "2 problems found" in report
     assert "key 'fairness_tolerence' — unknown parameter; did you mean 'fairness_tolerance'?" \
@@ -80,14 +86,20 @@ def test_unknown_parameters_are_refused_with_the_closest_valid_name():
     assert e.value._render_traceback_() == report.splitlines()  # what a notebook shows
 
 
-def test_the_setup_cell_checks_the_names_the_parameters_defined():
+def test_the_setup_cell_checks_what_the_parameters_cells_defined_and_can_run_twice():
     nb = read("paper.ipynb")
     ids = [c.id for c in nb.cells]
     before, params = ids.index("before-parameters"), ids.index("parameters")
     assert before == params - 1
-    names: dict = {}
-    exec(nb.cells[before].source, names)  # the generated line, on an empty namespace
-    assert names["_names_before_parameters"] >= {"__builtins__"}
     setup = next(c for c in nb.cells if c.id == "run").source
-    assert "check_parameters(set(globals()) - _names_before_parameters" in setup
-    assert setup.index("check_parameters(") < setup.index("run_scenario(")
+    check = setup[:setup.index("from budgetopt.data.scenario")]  # the lines before the run
+    namespace: dict = {"In": []}
+    for source in (nb.cells[before].source, nb.cells[params].source, check, check):
+        exec(source, namespace)  # the generated cells, as a kernel runs them (check twice)
+    namespace["fairness_tolerence"] = 0.2  # as papermill's injected cell would
+    import pytest
+
+    from budgetopt.core.errors import InputError
+
+    with pytest.raises(InputError, match="did you mean 'fairness_tolerance'"):
+        exec(check, namespace)

@@ -130,19 +130,6 @@ def segments_in_order(alloc: Allocator, sol) -> bool:
     return True
 
 
-def value_on_curves(alloc: Allocator, sol) -> float:
-    """Unweighted social value of the cells' money, each cell filling its curve steepest first."""
-    m, cells = alloc.model, sol.values.cell_array()
-    ends = [*m.cell_starts[1:], len(m.z_width)]
-    total = 0.0
-    for amount, start, end in zip(cells, m.cell_starts, ends, strict=True):
-        for k in range(start, end):
-            used = min(amount, m.z_width[k])
-            total += used * m.z_value[k]
-            amount -= used
-    return total
-
-
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 @pytest.mark.parametrize("weights", list(ZERO_WEIGHTS))
 def test_a_priority_weight_of_zero_fills_curves_in_order(weights, solver):
@@ -156,7 +143,9 @@ def test_a_priority_weight_of_zero_fills_curves_in_order(weights, solver):
     sol = alloc.solve(warm=False)
     assert sol.status.is_optimal
     assert segments_in_order(alloc, sol)
-    assert sol.social_value == pytest.approx(value_on_curves(alloc, sol), rel=1e-9)
+    # so the segments the solver left are the allocation's value on its curves
+    raw = float(alloc.model.z_value @ sol.values.array("z"))
+    assert sol.social_value == pytest.approx(raw, rel=1e-9)
     result = make_result(alloc, sol)
     assert result.service_value["social_value_gbp"].sum() == pytest.approx(sol.social_value,
                                                                           rel=1e-9)
@@ -360,3 +349,29 @@ def test_solver_failure_is_a_status_not_an_exception(monkeypatch):
     assert result.status.status is Status.ERROR
     assert result.status.sentence == "The solver failed to finish."
     assert result.cells.empty
+
+
+def test_cbc_logs_are_read_for_infeasibility_not_for_unboundedness(tmp_path):
+    # real CBC logs: presolve proving a model infeasible (PuLP can only say "undefined"), and an
+    # unbounded LP whose log carries a "Dual inf" column and "Unbounded"
+    import cbcbox
+
+    from budgetopt.solve.backends import cbc_log_says_infeasible
+
+    def log_of(name: str, infeasible: bool) -> str:
+        p = pulp.LpProblem(name, pulp.LpMinimize)
+        x, y = p.add_variable("x"), p.add_variable("y", 0, 10)
+        p += -x + y
+        p += x - y >= -100
+        if infeasible:
+            p += x >= 5
+            p += x <= 3
+        path = tmp_path / f"{name}.log"
+        p.solve(pulp.COIN_CMD(msg=False, mip=False, path=cbcbox.cbc_bin_path(),
+                              logPath=str(path)))
+        return path.read_text(encoding="utf-8", errors="replace")
+
+    assert cbc_log_says_infeasible(log_of("infeasible", True))
+    unbounded = log_of("unbounded", False)
+    assert "Dual inf" in unbounded and not cbc_log_says_infeasible(unbounded)
+    assert not cbc_log_says_infeasible("Optimal - objective value 3.0")

@@ -44,7 +44,10 @@ def why(error: OSError, path: Path) -> str:
     """What an OS error means for an output path, and what would do instead."""
     if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return f"Cannot write {path}: the disk is full (or a size limit reached); free some space."
-    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+    if error.errno == errno.EROFS:
+        return (f"Cannot write {path}: the file system is read-only; choose a folder you can "
+                "write to (--out).")
+    if error.errno in (errno.EACCES, errno.EPERM):
         return (f"Cannot write {path}: permission denied; choose a folder you can write to "
                 "(--out).")
     for parent in (path, *path.parents):

@@ -33,7 +33,7 @@ def filled_in_order(m: LpModel, cells: np.ndarray) -> np.ndarray:
     """The segments of each allocation cell as its curve is filled, steepest first: what the
     money in the cell is worth on its curve, whatever order a solver left the segments in (a
     service whose priorities weigh nothing has no reason to fill them in order)."""
-    counts = np.diff(np.append(m.cell_starts, len(m.z_width)))
+    counts = m.segments_per_cell()
     before = np.cumsum(m.z_width) - m.z_width  # width of the z block before each segment
     before = before - np.repeat(before[m.cell_starts], counts)  # ... within its own cell
     return np.clip(np.repeat(cells, counts) - before, 0.0, m.z_width)

@@ -108,6 +108,15 @@ class LpModel:
     def years(self) -> list[int]:
         return self.inputs.years
 
+    def segments_per_cell(self) -> np.ndarray:
+        """How many curve segments (z columns) each allocation cell has, in cell order."""
+        return np.diff(np.append(self.cell_starts, len(self.z_width)))
+
+    def segment_position(self) -> np.ndarray:
+        """Each z column's place on its cell's curve: 0 for the steepest segment."""
+        return np.arange(len(self.z_width)) - np.repeat(self.cell_starts,
+                                                        self.segments_per_cell())
+
     def memo(self, name: object, compute: Callable[[], T]) -> T:
         """A figure derived from the dataset and the model's keys alone, computed once: the
         dataset never changes under a built model, so the warm re-solve need not look it up

@@ -3,7 +3,8 @@
 * ``z[s,a,y,k]`` £ to service s in area a (``force`` for force-wide services) in year y on
   benefit-curve segment k; the allocation cell ``x[s,a,y]`` is Σ_k z — an expression, not a
   column (a column and a linking row per cell made the model a third larger for nothing).
-  Slopes fall along a curve, so the LP fills segments in order without integer variables.
+  Slopes fall along a curve, so the LP fills segments in order without integer variables
+  (where a service's weight is 0 the third stage keeps the order: ``tiebreak.flow_costs``).
 * ``t[s,y]`` service total (``service_total`` rows: t = Σ_a x).
 
 These carry no limit of their own: the limit families (:mod:`budgetopt.model.limits`) bound

@@ -9,7 +9,8 @@ therefore optimises three things in turn; this module supplies what stages 2 and
   rows), every year-to-year move of it, weighted double (``mu``/``md`` on ``move`` rows), so a
   path that rises one year and falls back the next costs more than one that does not, and area
   splits in proportion to need (``p``/``q`` on ``area_anchor``);
-* stage 3, :func:`flow_costs`: pay each service from ring-fenced money first.
+* stage 3, :func:`flow_costs`: pay each service from ring-fenced money first, and fill each
+  cell's curve segments in order (``z``), which stage 1 does only where the weight is above 0.
 
 Exact ties that remain are broken by perturbing those costs with :func:`tie_break`.
 """
@@ -46,13 +47,13 @@ def add_anchors(m: LpModel) -> None:
     for (s, y), tv in zip(t.keys, t.items, strict=True):
         up, dn = add_column(m, "up", (s, y)), add_column(m, "dn", (s, y))
         add_row(m, "anchor", (s, y), [(tv, 1.0), (up, -1.0), (dn, 1.0)], "==", base[s])
-    first = m.years[0]
+    previous = dict(zip(m.years[1:], m.years, strict=False))
     for (s, y), tv in zip(t.keys, t.items, strict=True):
         mu, md = add_column(m, "mu", (s, y)), add_column(m, "md", (s, y))
         terms = [(tv, 1.0), (mu, -1.0), (md, 1.0)]
-        if y != first:
-            terms.append((t[(s, y - 1)], -1.0))
-        add_row(m, "move", (s, y), terms, "==", 0.0 if y != first else base[s])
+        if y in previous:
+            terms.append((t[(s, previous[y])], -1.0))
+        add_row(m, "move", (s, y), terms, "==", 0.0 if y in previous else base[s])
     for (s, a, y), zs in zip(m.cells.keys, m.cells.items, strict=True):
         if a == FORCE_AREA:
             continue
@@ -117,7 +118,5 @@ def flow_costs(m: LpModel) -> dict[str, np.ndarray]:
     keys = m.cols["g"].keys
     rank = np.array([0.0 if streams.at[f, "ring_fenced"] else 1.0 for f, _, _ in keys])
     cell = [stream_no[f] * n + order[s] for f, s, _ in keys]
-    counts = np.diff(np.append(m.cell_starts, len(m.z_width)))
-    position = np.arange(len(m.z_width)) - np.repeat(m.cell_starts, counts)
     return {"g": (1 + rank) * (1 + TIE_SPREAD * tie_break(cell)),
-            "z": SEGMENT_ORDER_COST * position}
+            "z": SEGMENT_ORDER_COST * m.segment_position()}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,16 +48,23 @@ def parameter_names() -> list[str]:
     return [*Scenario.model_fields, *(name for name, _, _ in RUN_PARAMETERS)]
 
 
-def check_parameters(given: Iterable[str]) -> None:
+PARAMETER_TYPES = (str, int, float, bool, list, dict, type(None))  # what papermill can inject
+
+
+def check_parameters(namespace: Mapping[str, Any], before: Iterable[str]) -> None:
     """Refuse parameters the paper notebook does not take, naming the closest valid one.
 
     papermill only warns about an unknown parameter (``-p fairness_tolerence 0.2``) and the
-    default is used, so the paper would silently answer another question. ``given`` are the
-    names the parameters and injected-parameters cells defined (names starting with ``_`` are
-    the kernel's own)."""
+    default is used, so the paper would silently answer another question. The candidates are
+    the names in ``namespace`` (the notebook's globals) that were not there ``before`` the
+    parameters cell and hold a value papermill can inject; names starting with ``_`` are the
+    kernel's own, and the setup's imports and results (a second run of the cell in Jupyter)
+    are modules, functions and objects, not parameters."""
     valid = parameter_names()
+    given = [n for n, v in namespace.items() if n not in before and not n.startswith("_")
+             and isinstance(v, PARAMETER_TYPES)]
     problems = []
-    for name in sorted(n for n in given if not n.startswith("_") and n not in valid):
+    for name in sorted(n for n in given if n not in valid):
         close = difflib.get_close_matches(name, valid, n=1)
         hint = (f"did you mean '{close[0]}'?" if close
                 else "the parameters are " + ", ".join(valid))
@@ -90,7 +97,7 @@ BEFORE_PARAMETERS = "_names_before_parameters = set(globals())"
 PAPER_SETUP = """\
 from budgetopt.paper.notebook import check_parameters
 
-check_parameters(set(globals()) - _names_before_parameters - {"check_parameters"})
+check_parameters(globals(), _names_before_parameters)
 
 from budgetopt.data.scenario import scenario_fields
 from budgetopt.paper.document import Paper

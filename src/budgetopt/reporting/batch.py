@@ -33,7 +33,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import suppress
 from dataclasses import dataclass
@@ -49,19 +49,19 @@ from budgetopt.reporting.index import write_index
 from budgetopt.reporting.interrupts import (
     Interrupted,
     end_descendants,
+    running_children,
     signals_interrupt,
     worker_start,
 )
 from budgetopt.reporting.manifest import is_draft
-from budgetopt.reporting.outputs import write_outputs
+from budgetopt.reporting.outputs import OUTPUT_FILES, write_outputs
 from budgetopt.reporting.render import render_html, render_pdf
 
-RESULT_FILES = ("allocation.csv", "flows.csv", "result.json", "allocation.xlsx",
-                "manifest.json", "paper.html", "paper.pdf")
+RESULT_FILES = (*OUTPUT_FILES, "paper.html", "paper.pdf")
 OUTPUTS = ("paper.ipynb", "error.txt", *RESULT_FILES)
 STAGING = ".partial.ipynb"
 BASELINE = "baseline"
-EXIT_INTERRUPTED = 130
+EXIT_OUTPUT, EXIT_INTERRUPTED = 3, 130
 INTERRUPTED = ("The run was interrupted (Ctrl+C or SIGTERM) before this paper was finished; "
                "run again to make it.")
 
@@ -150,10 +150,12 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
         return done("failed", files.why(e, staging))
     except Exception as e:  # noqa: BLE001 - kernel death, timeout: report, never crash the batch
         return done("failed", f"The paper notebook could not run: {type(e).__name__}: {e}")
-    staging.replace(executed)
-
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    summary = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+    try:
+        staging.replace(executed)
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        summary = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        return done("failed", f"The paper notebook finished without its result files: {e}")
     met = summary.get("status") == "optimal"
     title = (f"Commissioning Intentions Plan — {scenario.title}"
              + ("" if met else " (cannot be met)"))
@@ -229,7 +231,10 @@ def ensure_baseline(out_root: Path, repo_root: Path, ran: list[Outcome]) -> Path
     except InputError:
         return None
     folder = out_root / "_baseline"
-    write_outputs(run, folder, workbook=False, manifest=False)
+    try:
+        write_outputs(run, folder, workbook=False, manifest=False)
+    except files.OutputError:
+        return None  # the index and comparison then say "not available"
     return folder
 
 
@@ -239,23 +244,23 @@ def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | N
     if len(outcomes) < 1:
         return None
     folder = out_root / "comparison"
-    _clear(folder)
     params = {"scenarios": [o.name for o in outcomes], "reports_dir": str(out_root),
               "baseline": baseline.name if baseline else BASELINE,
               "repo_root": str(repo_root)}
     start = time.perf_counter()
-    staging = folder / ".partial.ipynb"
+    staging = folder / STAGING
     try:
+        _clear(folder)
         execute(notebook_path(repo_root, "compare.ipynb"), staging, params, cwd=folder)
         staging.replace(folder / "paper.ipynb")
         title = "Commissioning Intentions Plan — scenarios compared"
         html = render_html(folder / "paper.ipynb", folder / "paper.html", title=title)
         render_pdf(html, folder / "paper.pdf", title=title)
     except Exception as e:  # noqa: BLE001 - report the comparison's failure
-        if staging.exists():
-            staging.replace(folder / "paper.ipynb")
-        message = f"The comparison paper failed: {type(e).__name__}: {e}"
-        files.write_text(folder / "error.txt", message + "\n")
+        message = (str(e) if isinstance(e, files.OutputError)
+                   else f"The comparison paper failed: {type(e).__name__}: {e}")
+        _keep_failed(folder, staging)
+        _write_error(folder, message)
         return Outcome("comparison", "Comparison", folder, "failed", message,
                        time.perf_counter() - start)
     return Outcome("comparison", "Comparison", folder, "paper", "Comparison written",
@@ -286,11 +291,13 @@ def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
     refused = [invalid_outcome(p, e, out_root, names) for p, e in invalid]
     outcomes: list[Outcome] = []
     baseline: Path | None = None
-    interrupted = False
-    with signals_interrupt():
+    interrupted = index_written = False
+    spare = running_children()  # processes that were there before the run are not its to end
+    with signals_interrupt():  # the first signal interrupts; later ones are ignored until done
         try:
             if valid:
-                outcomes = _run_many(valid, out_root, repo_root, jobs, progress, meeting_date)
+                outcomes = _run_many(valid, out_root, repo_root, jobs, progress, meeting_date,
+                                     spare)
                 for o in outcomes:
                     echo(f"{o.title}: {o.state} ({o.seconds:.1f}s) — {o.message}")
                 baseline = ensure_baseline(out_root, repo_root, outcomes)
@@ -298,7 +305,7 @@ def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
                 if comparison and not comparison.ok:
                     echo(comparison.message)
         except Interrupted as e:
-            end_descendants()  # the comparison's kernel, when it came during the comparison
+            end_descendants(spare)  # the comparison's kernel, when it came during that
             interrupted = True
             outcomes = e.args[0] if e.args else outcomes
             for o in outcomes:
@@ -306,11 +313,17 @@ def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
             echo("Interrupted: the workers and their kernels were stopped; "
                  f"{sum(o.state != 'interrupted' for o in outcomes)} of {len(outcomes)} "
                  "scenario(s) had finished.")
-    if valid or refused:
-        index = write_index(out_root, [*outcomes, *refused], baseline, repo_root)
-        echo(f"Index of papers: {index}")
+        if valid or refused:
+            try:
+                index = write_index(out_root, [*outcomes, *refused], baseline, repo_root)
+                echo(f"Index of papers: {index}")
+                index_written = True
+            except files.OutputError as e:
+                echo(str(e))
     if interrupted:
         return EXIT_INTERRUPTED
+    if (valid or refused) and not index_written:
+        return EXIT_OUTPUT
     if invalid:
         return 2
     return 0 if all(o.ok for o in outcomes) else 1
@@ -319,27 +332,45 @@ def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
 def _interrupted(path: Path, out_root: Path) -> Outcome:
     """Mark a scenario that did not finish: its folder holds error.txt saying so, and no
     result files (nor a half-written notebook)."""
+    return _failed(path, out_root, INTERRUPTED, "interrupted")
+
+
+def _failed(path: Path, out_root: Path, message: str, state: str = "failed") -> Outcome:
+    """Mark a scenario its worker could not finish: error.txt with ``message``, nothing else."""
     scenario = load_scenario(path)
     folder = out_root / scenario.name
     if folder.is_dir():
         _keep_failed(folder, folder / STAGING)
         (folder / "paper.ipynb").unlink(missing_ok=True)
-        _write_error(folder, INTERRUPTED)
-    return Outcome(scenario.name, scenario.title, folder, "interrupted", INTERRUPTED, 0.0)
+        _write_error(folder, message)
+    return Outcome(scenario.name, scenario.title, folder, state, message, 0.0)
 
 
 def _run_many(paths: list[Path], out_root: Path, repo_root: Path, jobs: int, progress: bool,
-              meeting_date: str) -> list[Outcome]:
-    """Run the scenarios, in parallel worker processes with ``jobs`` > 1. On
-    :class:`Interrupted` (or Ctrl+C), end the workers and kernels, mark what did not finish and
-    raise :class:`Interrupted` carrying every scenario's outcome in order."""
+              meeting_date: str, spare: Set[int]) -> list[Outcome]:
+    """Run the scenarios, in parallel worker processes with ``jobs`` > 1. A worker that fails
+    outside a scenario's own handling (killed, out of memory) fails that scenario only. On
+    :class:`Interrupted` (or Ctrl+C), end the workers and kernels (not the ``spare`` processes),
+    mark what did not finish and raise :class:`Interrupted` with every scenario's outcome."""
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=len(paths), unit="paper", desc="budgetopt run")
     finished: dict[Path, Outcome] = {}
+    futures: dict[Future[Outcome], Path] = {}
     pool: ProcessPoolExecutor | None = None
+
+    def collect(f: Future[Outcome]) -> None:
+        path = futures[f]
+        try:
+            finished[path] = f.result()
+        except Exception as e:  # noqa: BLE001 - the worker died: this scenario failed
+            finished[path] = _failed(path, out_root, f"The worker running this paper stopped: "
+                                     f"{type(e).__name__}: {e}")
+        if bar:
+            bar.update()
+
     try:
         if jobs <= 1 or len(paths) == 1:
             for p in paths:
@@ -348,20 +379,22 @@ def _run_many(paths: list[Path], out_root: Path, repo_root: Path, jobs: int, pro
                     bar.update()
         else:
             pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_start)
-            futures: dict[Future[Outcome], Path] = {
-                pool.submit(run_one, p, out_root, repo_root, meeting_date): p for p in paths}
+            futures = {pool.submit(run_one, p, out_root, repo_root, meeting_date): p
+                       for p in paths}
             for f in as_completed(futures):
-                finished[futures[f]] = f.result()
-                if bar:
-                    bar.update()
-            pool.shutdown()
+                collect(f)
     except (Interrupted, KeyboardInterrupt):
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
-        end_descendants()
+        end_descendants(spare)
+        for f, p in futures.items():  # finished while the signal came: keep, not mark
+            if p not in finished and f.done() and not f.cancelled() and f.exception() is None:
+                collect(f)
         raise Interrupted([finished.get(p) or _interrupted(p, out_root) for p in paths]) \
             from None
     finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         if bar:
             bar.close()
     return [finished[p] for p in paths]

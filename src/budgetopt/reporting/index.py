@@ -19,7 +19,14 @@ import pandas as pd
 
 from budgetopt.core import files
 from budgetopt.core.text import money, signed_money
-from budgetopt.paper.comparison import Comparison, read_outcome, scheme_names_for
+from budgetopt.paper.comparison import (
+    Comparison,
+    ScenarioOutcome,
+    read_outcome,
+    scheme_names_for,
+)
+
+SHOWN = ("paper", "not met")  # states whose folder holds this run's result
 
 
 class RunOutcome(Protocol):
@@ -44,22 +51,24 @@ def _cell(value: object, show=money) -> str:
 def write_index(out_root: Path, outcomes: Sequence[RunOutcome], baseline: Path | None,
                 repo_root: Path) -> Path:
     """Write ``index.html`` into ``out_root`` and return its path."""
-    outcomes_read = [read_outcome(o.folder) for o in outcomes]
+    # only a paper or a diagnosis is read: any other folder may hold an earlier run's files
+    outcomes_read = [read_outcome(o.folder) if o.state in SHOWN else
+                     ScenarioOutcome(o.name, o.folder, {"status": o.state, "title": o.title},
+                                     None) for o in outcomes]
     comp = Comparison(outcomes_read, read_outcome(baseline) if baseline else None,
                       scheme_names_for(repo_root, outcomes_read))
     overview = comp.overview()
     rows = []
     for o, (_, figures) in zip(outcomes, overview.iterrows(), strict=True):
         name = escape(o.name)
-        if o.state not in ("paper", "not met"):  # no figures: none of its files is a result
-            figures = figures.map(lambda _: None)
-        if o.state in ("paper", "not met") and (o.folder / "paper.pdf").is_file():
+        if o.state in SHOWN and (o.folder / "paper.pdf").is_file():
             what = "paper" if o.state == "paper" else "diagnosis paper"
             link = (f'<a href="{name}/paper.html">{what}</a> · '
                     f'<a href="{name}/paper.pdf">PDF</a>')
         else:
+            own_file = o.state != "invalid" and (o.folder / "error.txt").is_file()
             link = escape(o.message) + (f' (<a href="{name}/error.txt">error.txt</a>)'
-                                        if (o.folder / "error.txt").is_file() else "")
+                                        if own_file else "")
         rows.append(f"<tr><th scope='row'>{escape(o.title)}</th><td>{escape(o.state)}</td>"
                     f"<td class='num'>{_cell(figures['Total (£)'])}</td>"
                     f"<td class='num'>{_cell(figures['Social value (£)'])}</td>"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from contextlib import contextmanager, suppress
 
 KILL_GRACE = 2.0  # seconds a worker or kernel has to end after SIGTERM before SIGKILL
@@ -30,6 +30,8 @@ def signals_interrupt() -> Iterator[None]:
         return
 
     def stop(signum: int, frame: object) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl+C must not cut the cleanup
+            signal.signal(sig, signal.SIG_IGN)
         raise Interrupted()
 
     saved = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -47,13 +49,24 @@ def worker_start() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def end_descendants() -> None:
-    """End every process this one started — workers and the kernels they started (kernels run
-    in their own sessions, so a terminal's Ctrl+C never reaches them) — within seconds."""
+def running_children() -> set[int]:
+    """The processes below this one now (a notebook kernel's own, say): not the run's to end."""
     import psutil
 
     try:
-        procs = psutil.Process().children(recursive=True)
+        return {p.pid for p in psutil.Process().children(recursive=True)}
+    except psutil.Error:
+        return set()
+
+
+def end_descendants(spare: Set[int] = frozenset()) -> None:
+    """End every process this one started since ``spare`` was taken — workers and the kernels
+    they started (kernels run in their own sessions, so a terminal's Ctrl+C never reaches
+    them) — within seconds."""
+    import psutil
+
+    try:
+        procs = [p for p in psutil.Process().children(recursive=True) if p.pid not in spare]
     except psutil.Error:
         return
     for p in procs:

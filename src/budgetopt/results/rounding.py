@@ -70,8 +70,8 @@ def controlled_round(values: np.ndarray, groups: Sequence[np.ndarray],
     cells for breaking ties (:func:`cell_ids`; default: their positions).
     """
     # Solver noise (1e-7 £ between a warm and a cold solve) must not decide a rounding:
-    # quantise to 1/1000 of a penny first, and break remaining ties by a fixed hash of the
-    # cell's position rather than by the path the LP solver takes.
+    # quantise to 1/1000 of a penny first, and break remaining ties by a fixed hash of what the
+    # cell is (``ids``) rather than by the path the LP solver takes.
     exact = np.asarray(values, dtype=float)
     v = np.round(exact, QUANTUM_DIGITS)
     n = len(v)

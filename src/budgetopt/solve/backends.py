@@ -9,6 +9,7 @@ binary. What the lexicographic solve needs from either is the :class:`Backend` p
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from importlib import metadata
@@ -23,10 +24,20 @@ from budgetopt.solve import highs_index
 from budgetopt.solve.status import Status
 
 REUSE_STAGE_BASES = True  # warm stages start from their own previous basis (see HighsBackend.run)
-# With CBC, later stages keep each earlier optimum within the first of these fractions that CBC
-# can hold: as tight as possible so that CBC lands where HiGHS does, looser only when CBC's own
-# rounding makes the tightest row infeasible.
-CBC_TOLERANCES = (1e-14, 1e-12, 1e-10)
+# With CBC, later stages keep each earlier optimum within the first of these slacks that CBC
+# can hold — (relative to |optimum|, per unit of Σ|cost|) — as tight as possible so that CBC
+# lands where HiGHS does, looser only when CBC's own rounding makes the row infeasible. The last
+# allows for the solution file's 6 decimals in every x, whatever the dataset's scale.
+CBC_TOLERANCES = ((1e-14, 0.0), (1e-12, 0.0), (1e-10, 0.0), (1e-10, 1e-6))
+# what CBC's log says when it proved a model infeasible (presolve or the LP); "dual infeasible"
+# (unbounded) and the iteration log's "Dual inf" column are not it
+CBC_INFEASIBLE = re.compile(r"infeasibility proved|problem is (?:primal )?infeasible",
+                            re.IGNORECASE)
+
+
+def cbc_log_says_infeasible(text: str) -> bool:
+    """Whether a CBC log says the model was proved infeasible."""
+    return CBC_INFEASIBLE.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -151,8 +162,8 @@ class CbcBackend:
 
     CBC's duals are consistent with its reduced costs but not always complementary with its
     primal solution, so a stage is restricted to the previous optimum by a row instead:
-    ``cost·x ≤ optimum + tolerance·|optimum|``, the tolerance the first of
-    :data:`CBC_TOLERANCES` under which the stage solves.
+    ``cost·x ≤ optimum + slack``, the slack the first of :data:`CBC_TOLERANCES` under which
+    the stage solves.
 
     When CBC proves a model infeasible while presolving it writes no solution, and PuLP can only
     say "undefined"; CBC's own log says "infeasible", so the log decides.
@@ -167,8 +178,9 @@ class CbcBackend:
         self.col_lo, self.col_hi, self.row_lo, self.row_hi = _pulp_bounds(m)
         self.cols, self.rows = m.columns(), m.constraints()
         self.cost = np.zeros(len(self.cols))
-        # each earlier optimum: its cost expression, its value and the tolerance it holds at
-        self.optimum_rows: list[tuple[pulp.LpAffineExpression, float, float]] = []
+        # each earlier optimum: its cost expression, its value, Σ|cost| and the index of the
+        # tolerance (in CBC_TOLERANCES) it holds at
+        self.optimum_rows: list[tuple[pulp.LpAffineExpression, float, float, int]] = []
         fd, self.log = tempfile.mkstemp(prefix="budgetopt-cbc-", suffix=".log")
         os.close(fd)
         self.solver = pulp.COIN_CMD(msg=False, mip=False, path=cbcbox.cbc_bin_path(),
@@ -189,7 +201,7 @@ class CbcBackend:
 
     def restrict_to_optimum(self, cost: np.ndarray) -> None:
         self.optimum_rows.append((self._expression(cost), float(cost @ self.solution().col_value),
-                                  CBC_TOLERANCES[0]))
+                                  float(np.abs(cost).sum()), 0))
 
     def release(self) -> None:
         self.optimum_rows = []
@@ -199,11 +211,10 @@ class CbcBackend:
         (the earlier ones keep the tolerance their own stage held them at)."""
         status = self._run()
         while status is Status.INFEASIBLE and self.optimum_rows:
-            expression, optimum, tolerance = self.optimum_rows[-1]
-            looser = [t for t in CBC_TOLERANCES if t > tolerance]
-            if not looser:
+            expression, optimum, size, level = self.optimum_rows[-1]
+            if level + 1 == len(CBC_TOLERANCES):
                 break
-            self.optimum_rows[-1] = (expression, optimum, looser[0])
+            self.optimum_rows[-1] = (expression, optimum, size, level + 1)
             status = self._run()
         return status
 
@@ -216,9 +227,10 @@ class CbcBackend:
                              strict=True):
             set_row_bounds(c, lo, hi)
             prob.addConstraint(c)
-        for i, (expression, optimum, tolerance) in enumerate(self.optimum_rows):
-            prob.addConstraint(expression <= optimum + tolerance * max(1.0, abs(optimum)),
-                               f"optimum_of_stage_{i + 1}")
+        for i, (expression, optimum, size, level) in enumerate(self.optimum_rows):
+            relative, per_cost = CBC_TOLERANCES[level]
+            slack = relative * max(1.0, abs(optimum)) + per_cost * size
+            prob.addConstraint(expression <= optimum + slack, f"optimum_of_stage_{i + 1}")
         prob.setObjective(self._expression(self.cost))
         try:
             code = prob.solve(self.solver)
@@ -233,10 +245,10 @@ class CbcBackend:
 
     def _log_says_infeasible(self) -> bool:
         try:
-            text = Path(self.log).read_text(encoding="utf-8", errors="replace").lower()
+            return cbc_log_says_infeasible(Path(self.log).read_text(encoding="utf-8",
+                                                                     errors="replace"))
         except OSError:
             return False
-        return "infeasib" in text and "optimal" not in text
 
     def __del__(self) -> None:
         if getattr(self, "log", None):

@@ -1,9 +1,10 @@
 """The unique optimum: three stages, each optimising over the optimal set of the one before.
 
 1. maximise priority-weighted social value;
-2. among allocations of equal value, the one closest to last year's: least relative change of
-   each service total from its base-year amount, and area splits in proportion to need;
-3. among those, pay each service from ring-fenced money first (the split of streams).
+2. among allocations of equal value, the steadiest: least relative change of each service total
+   from its base-year amount and from year to year, and area splits in proportion to need;
+3. among those, pay each service from ring-fenced money first (the split of streams), and fill
+   each curve's segments in order.
 
 A stage is restricted to the previous stage's optimal face *exactly*, by complementary
 slackness (:func:`~budgetopt.solve.backends.restrict_to_optimal_face`): every column with a

@@ -121,8 +121,9 @@ def appendix_assumptions(p: Paper) -> Section:
         "unit social values in outcomes.csv.",
         "Money goes further in areas with more need per head (need share ÷ population "
         "share); at a need-proportional split the curves equal the force-level curves.",
-        "Where equally valuable allocations exist, the one closest to last year's is "
-        "chosen; services equal in every respect are ordered by a fixed pseudo-random "
+        "Where equally valuable allocations exist, the steadiest is chosen: closest to "
+        "last year's, with the fewest rises that fall back the next year; services equal "
+        "in every respect are ordered by a fixed pseudo-random "
         "order, so the same inputs always give the same allocation.",
         "Each service is paid from ring-fenced grants before unrestricted funding.",
     ]
