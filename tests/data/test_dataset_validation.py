@@ -830,3 +830,45 @@ def test_every_money_and_rate_column_has_a_plausible_range():
                 assert row in text, f"docs/data.md does not list the range of {row}"
                 line = next(li for li in text.splitlines() if li.startswith(row))
                 assert figure(col.upper) in line, (line, figure(col.upper))
+
+
+# ============================================================================================
+# uncertainty.csv (optional): spreads for the robustness analysis
+# ============================================================================================
+UNCERTAINTY_CASES = [
+    ("unknown-input", {"input": "effect", "key": "weak"}, "input", "effects",
+     "not allowed (expected one of effect, outcome_value, need, funding)"),
+    ("unknown-rating", {"input": "effect", "key": "weak"}, "key", "anecdotal",
+     "for effect, the key must be an evidence rating (strong, moderate, weak)"),
+    ("unknown-outcome", {"input": "outcome_value", "key": "robbery"}, "key", "burglary",
+     "for outcome_value, the key must be an outcome_id in outcomes.csv"),
+    ("need-of-a-force-wide-scheme", {"input": "need", "key": "csp"}, "key", "victims",
+     "for need, the key must be an area-split scheme_id in schemes.csv"),
+    ("unknown-stream", {"input": "funding", "key": "svd"}, "key", "sv-duty",
+     "for funding, the key must be a stream_id in streams.csv"),
+    ("spread-too-wide", {"input": "effect", "key": "weak"}, "log_sd", "5",
+     "out of range (must be <= 2)"),
+    ("negative-spread", {"input": "effect", "key": "weak"}, "log_sd", "-0.1",
+     "must be >= 0"),
+    ("funding-without-year", {"input": "funding", "key": "svd"}, "from_year", "",
+     "funding needs the first plan year whose amount is not yet confirmed"),
+    ("funding-year-outside-plan", {"input": "funding", "key": "svd"}, "from_year", "2031",
+     "not a plan year (2025/26 to 2029/30)"),
+    ("year-on-an-effect", {"input": "effect", "key": "weak"}, "from_year", "2026",
+     "only funding has a first unconfirmed year: leave it empty"),
+]
+
+
+@pytest.mark.parametrize(("where", "column", "value", "rule"),
+                         [c[1:] for c in UNCERTAINTY_CASES],
+                         ids=[c[0] for c in UNCERTAINTY_CASES])
+def test_bad_uncertainty_row(csv_edit, expect_problem, where, column, value, rule):
+    line = csv_edit.set_cell("uncertainty", where, column, value)
+    expect_problem(csv_edit.folder, file="uncertainty.csv", row=line, column=column, rule=rule)
+
+
+def test_uncertainty_is_optional_and_empty_when_left_out(csv_edit):
+    csv_edit.edit_manifest(lambda m: m["tables"].pop("uncertainty"))
+    ds = load_dataset(csv_edit.folder)
+    assert ds.uncertainty.empty
+    assert list(ds.uncertainty.columns) == ["log_sd", "from_year", "notes"]

@@ -169,6 +169,10 @@ def load_dataset(folder: str | Path) -> Dataset:
 
     frames: dict[str, pd.DataFrame] = {}
     for name, spec in TABLES.items():
+        if name not in manifest.tables:  # an optional table left out: empty
+            frames[name] = pd.DataFrame({c: pd.Series(dtype=object)
+                                         for c in (*spec.column_names, "_line")})
+            continue
         frame = read_csv_table(folder / manifest.tables[name], spec, log)
         if frame is not None:
             frames[name] = frame

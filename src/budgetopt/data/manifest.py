@@ -101,7 +101,7 @@ def read_manifest(folder: Path, log: ProblemLog) -> Manifest | None:
     if manifest.plan_years[0] != manifest.base_year + 1:
         log.add(file, f"the first plan year must follow the base year ({manifest.base_year + 1})",
                 key="plan_years", value=manifest.plan_years[0])
-    missing = sorted(set(TABLES) - set(manifest.tables))
+    missing = sorted(n for n in set(TABLES) - set(manifest.tables) if not TABLES[n].optional)
     unknown = sorted(set(manifest.tables) - set(TABLES))
     for name in missing:
         log.add(file, f"table '{name}' is not listed (valid tables: {', '.join(TABLES)})",

@@ -17,7 +17,7 @@ import pandas as pd
 from budgetopt.core.errors import ProblemLog
 from budgetopt.core.text import fy
 from budgetopt.data.manifest import MANIFEST, Manifest
-from budgetopt.data.schemas import FORCE_AREA, INDICATORS, TABLES, Kind, key_text
+from budgetopt.data.schemas import EVIDENCE, FORCE_AREA, INDICATORS, TABLES, Kind, key_text
 
 SUM_TOLERANCE = 1e-9  # shares and weights must sum to 1 within this
 PLACEHOLDER_SOURCE = "placeholder"
@@ -49,7 +49,8 @@ def check_across_tables(folder: Path, manifest: Manifest, frames: dict[str, pd.D
     """Every rule across tables; problems go to ``log``."""
     c = _Check(folder, manifest, frames, log)
     for rules in (_references, _streams, _schemes_and_need, _services, _priority_shares,
-                  _curves, _outcomes_and_inflation, _reconciliation, _sourced_figures):
+                  _curves, _outcomes_and_inflation, _uncertainty, _reconciliation,
+                  _sourced_figures):
         rules(c)
 
 
@@ -200,6 +201,36 @@ def _outcomes_and_inflation(c: _Check) -> None:
            f"not a source id in {MANIFEST} (or '{PLACEHOLDER_SOURCE}')")
     for y in sorted(set(c.manifest.plan_years) - set(c.frames["inflation"]["year"])):
         c.log.add(c.where("inflation"), f"no inflation rate for plan year {fy(y)}")
+
+
+def _uncertainty(c: _Check) -> None:
+    """Each spread names something that exists for its input; only funding has a first
+    unconfirmed year, and it is a plan year."""
+    u = c.frames["uncertainty"]
+    if u.empty:
+        return
+    split = c.frames["schemes"]
+    known = {
+        "effect": (set(EVIDENCE), "an evidence rating (" + ", ".join(EVIDENCE) + ")"),
+        "outcome_value": (set(c.frames["outcomes"]["outcome_id"]),
+                          f"an outcome_id in {c.manifest.tables['outcomes']}"),
+        "need": (set(split.loc[split["area_split"].astype(bool), "scheme_id"]),
+                 f"an area-split scheme_id in {c.manifest.tables['schemes']}"),
+        "funding": (set(c.frames["streams"]["stream_id"]),
+                    f"a stream_id in {c.manifest.tables['streams']}"),
+    }
+    for kind, (keys, what) in known.items():
+        rows = u["input"] == kind
+        c.each("uncertainty", rows & ~u["key"].isin(keys), "key", f"for {kind}, the key must be "
+               f"{what}")
+    funding = u["input"] == "funding"
+    c.each("uncertainty", funding & u["from_year"].isna(), "from_year",
+           "funding needs the first plan year whose amount is not yet confirmed")
+    plan = set(c.manifest.plan_years)
+    c.each("uncertainty", funding & u["from_year"].notna() & ~u["from_year"].isin(plan),
+           "from_year", f"not a plan year ({fy(min(plan))} to {fy(max(plan))})")
+    c.each("uncertainty", ~funding & u["from_year"].notna(), "from_year",
+           "only funding has a first unconfirmed year: leave it empty")
 
 
 def _reconciliation(c: _Check) -> None:

@@ -86,6 +86,7 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     optional_columns: tuple[str, ...] = field(default=())
+    optional: bool = False  # a dataset may leave the table out (it is then empty)
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -249,6 +250,29 @@ INFLATION = Table(
     key=("year",),
 )
 
+UNCERTAIN_INPUTS = ("effect", "outcome_value", "need", "funding")
+UNCERTAINTY = Table(
+    "uncertainty",
+    "How uncertain the figures are: a spread per evidence rating, outcome, need formula and "
+    "funding stream, for the robustness analysis (optional: without it, nothing is uncertain).",
+    (
+        C("input", Kind.ID, "What is uncertain: effect (the benefit curves of services with "
+          "this evidence rating), outcome_value (an outcome's social value), need (the area "
+          "shares of an area-split scheme) or funding (a stream's amount).",
+          choices=UNCERTAIN_INPUTS),
+        C("key", Kind.ID, "An evidence rating (strong, moderate, weak) for effect; an "
+          "outcome_id, a scheme_id or a stream_id for the others."),
+        C("log_sd", Kind.NUMBER, "Spread: the standard deviation of the natural log of a "
+          "multiplier with median 1 (0.3 puts 80% of draws within ×0.68 to ×1.47).", ge=0,
+          le=2),
+        C("from_year", Kind.YEAR, "funding only: the first plan year whose amount is not yet "
+          "confirmed (grant settlements are annual).", False),
+        C("notes", Kind.TEXT, "Why this spread.", False),
+    ),
+    key=("input", "key"),
+    optional=True,
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -264,6 +288,7 @@ TABLES: dict[str, Table] = {
         CURVES,
         OUTCOMES,
         INFLATION,
+        UNCERTAINTY,
     )
 }
 
