@@ -36,6 +36,36 @@ class Dataset:
     manifest: Manifest
     tables: dict[str, pd.DataFrame]
     content_hash: str
+    structure_hash: str = ""  # what a model built on it depends on (default: content_hash)
+
+    def __post_init__(self) -> None:
+        if not self.structure_hash:
+            object.__setattr__(self, "structure_hash", self.content_hash)
+
+    def with_figures(self, tag: str, effect: pd.Series | None = None,
+                     outcome_value: pd.Series | None = None,
+                     need_shares: pd.DataFrame | None = None) -> Dataset:
+        """The same dataset with some figures multiplied or replaced — one draw of the
+        robustness analysis. ``effect`` multiplies each service's whole curve (outcomes per
+        £1,000), ``outcome_value`` each outcome's value, and ``need_shares`` replaces the area
+        shares. Nothing that decides the model's structure changes, so a model built on this
+        dataset is edited in place for it (``structure_hash`` is this one's); ``tag`` names the
+        draw in the new content hash."""
+        tables = dict(self.tables)
+        if effect is not None:
+            curves = tables["curves"].copy()
+            services = curves.index.get_level_values("service_id")
+            curves["outcomes_per_1k_gbp"] *= effect.reindex(services).to_numpy()
+            tables["curves"] = curves
+        if outcome_value is not None:
+            outcomes = tables["outcomes"].copy()
+            outcomes["value_gbp"] *= outcome_value.reindex(outcomes.index).to_numpy()
+            tables["outcomes"] = outcomes
+        digest = hashlib.sha256(f"{self.content_hash}\0{tag}".encode()).hexdigest()
+        out = Dataset(self.path, self.manifest, tables, digest, self.structure_hash)
+        if need_shares is not None:
+            out.__dict__["need_shares"] = need_shares  # the cached property, given
+        return out
 
     # -- manifest facts
     @property

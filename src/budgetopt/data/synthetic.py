@@ -1,6 +1,6 @@
 """Generated datasets for tests and benchmarks: valid, feasible, any size, deterministic by seed.
 
-:func:`make_dataset` writes a complete dataset folder (``dataset.yaml`` and the 12 CSV tables of
+:func:`make_dataset` writes a complete dataset folder (``dataset.yaml`` and the 13 CSV tables of
 :data:`budgetopt.data.schemas.TABLES`) that passes :func:`budgetopt.data.dataset.load_dataset`
 and is feasible for a default scenario (fairness tolerance τ = 0.1, stability limit δ = 0.1),
 because it is built around a known feasible point: every service keeps last year's amount (or
@@ -236,6 +236,17 @@ def make_dataset(folder: Path, *, services: int, areas: int, plan_years: int = 3
 
     _write(folder, "inflation", pd.DataFrame({
         "year": years, "rate": np.round(rng.uniform(0.015, 0.035, plan_years), 3)}))
+
+    # ---- uncertainty: the default dataset's spreads per evidence rating, every outcome and
+    # need formula, and the grants after the first plan year
+    spread = [("effect", "strong", 0.15, ""), ("effect", "moderate", 0.3, ""),
+              ("effect", "weak", 0.5, "")]
+    spread += [("outcome_value", o[0], 0.3, "") for o in OUTCOMES]
+    spread += [("need", scheme_ids[k], 0.1, "") for k in np.flatnonzero(scheme_split)]
+    if plan_years > 1:
+        spread += [("funding", f"grant-{i + 1}", 0.1, str(years[1])) for i in range(n_rf)]
+    _write(folder, "uncertainty", pd.DataFrame(spread,
+                                               columns=["input", "key", "log_sd", "from_year"]))
 
     manifest = {
         "name": folder.name,

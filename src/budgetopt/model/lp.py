@@ -119,8 +119,9 @@ class LpModel:
 
     def memo(self, name: object, compute: Callable[[], T]) -> T:
         """A figure derived from the dataset and the model's keys alone, computed once: the
-        dataset never changes under a built model, so the warm re-solve need not look it up
-        again (a scenario's own numbers are never memoised)."""
+        dataset's structure never changes under a built model, so the warm re-solve need not
+        look it up again (a scenario's own numbers are never memoised; a figure a robustness
+        draw changes is keyed by the dataset's content hash)."""
         if name not in self._memo:
             self._memo[name] = compute()
         return self._memo[name]

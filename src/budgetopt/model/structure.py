@@ -15,49 +15,61 @@ from __future__ import annotations
 
 import numpy as np
 
+from budgetopt.data.dataset import Dataset
 from budgetopt.data.schemas import FORCE_AREA
 from budgetopt.model.lp import INF, LpModel, add_column, add_row
 
 
-def add_allocations(m: LpModel) -> None:
-    """The benefit-curve segments z[s,a,y,k].
+def segment_numbers(m: LpModel, ds: Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """The social value per £ and the width of every z column, in column order, from ``ds``'s
+    curves, outcome values and need shares: what a draw of the robustness analysis changes.
 
     For an area-split service, area a's curve has the dataset's segment widths scaled by its
     need share and outcomes per £ scaled by its need intensity (need per head relative to the
     force), so money goes further where need per head is higher."""
-    ds = m.inputs.dataset
     curves = ds.curves.sort_index()
     outcome_value = ds.outcomes["value_gbp"]
-    z_value: list[float] = []
-    z_width: list[float] = []
+    seg = {sid: (rows["width_gbp"].to_numpy(), rows["outcomes_per_1k_gbp"].to_numpy())
+           for sid, rows in curves.groupby(level="service_id", sort=False)}
+    services = ds.services
+    value, width = [], []
+    for s, scheme, split, outcome in zip(services.index, services["scheme_id"],
+                                         services["area_split"], services["outcome_id"],
+                                         strict=True):
+        widths, slopes = seg[s]
+        per_gbp = outcome_value[outcome] * slopes / 1000
+        if split:
+            shares, intensity = ds.need_shares.loc[scheme], ds.need_intensity.loc[scheme]
+            areas = [(shares[a], intensity[a]) for a in shares.index]
+        else:
+            areas = [(1.0, 1.0)]
+        for share, factor in areas:
+            for _ in m.years:
+                value.append(per_gbp * factor)
+                width.append(widths * share)
+    return np.concatenate(value), np.concatenate(width)
+
+
+def add_allocations(m: LpModel) -> None:
+    """The benefit-curve segments z[s,a,y,k], with the numbers of :func:`segment_numbers`."""
+    ds = m.inputs.dataset
+    z_value, z_width = segment_numbers(m, ds)
+    segments = {sid: rows.index.get_level_values("segment").astype(int).tolist()
+                for sid, rows in ds.curves.sort_index().groupby(level="service_id", sort=False)}
     z_service: list[int] = []
     starts: list[int] = []
-    seg_numbers = {sid: (rows.index.get_level_values("segment").astype(int).tolist(),
-                         rows["width_gbp"].to_numpy(), rows["outcomes_per_1k_gbp"].to_numpy())
-                   for sid, rows in curves.groupby(level="service_id", sort=False)}
     services = ds.services
-    for si, (s, scheme, split, outcome) in enumerate(zip(
-            services.index, services["scheme_id"], services["area_split"],
-            services["outcome_id"], strict=True)):
-        segments, widths, slopes = seg_numbers[s]
-        per_gbp = (outcome_value[outcome] * slopes / 1000).tolist()
-        if split:
-            shares = ds.need_shares.loc[scheme].to_dict()
-            intensity = ds.need_intensity.loc[scheme].to_dict()
-        else:
-            shares, intensity = {FORCE_AREA: 1.0}, {FORCE_AREA: 1.0}
-        for a, n in shares.items():
-            seg_hi = (widths * n).tolist()
-            seg_value = [v * intensity[a] for v in per_gbp]
+    for si, (s, split) in enumerate(zip(services.index, services["area_split"], strict=True)):
+        areas = list(ds.need_shares.columns) if split else [FORCE_AREA]
+        for a in areas:
             for y in m.years:
-                starts.append(len(z_value))
-                m.cells.add((s, a, y), [add_column(m, "z", (s, a, y, k), 0.0, hi)
-                                        for k, hi in zip(segments, seg_hi, strict=True)])
-                z_value.extend(seg_value)
-                z_width.extend(seg_hi)
-                z_service.extend([si] * len(segments))
-    m.z_value, m.z_service = np.array(z_value), np.array(z_service, dtype=int)
-    m.z_width = np.array(z_width)
+                starts.append(len(z_service))
+                m.cells.add((s, a, y), [
+                    add_column(m, "z", (s, a, y, k), 0.0, float(z_width[len(z_service) + i]))
+                    for i, k in enumerate(segments[s])])
+                z_service.extend([si] * len(segments[s]))
+    m.z_value, m.z_width = z_value, z_width
+    m.z_service = np.array(z_service, dtype=int)
     m.cell_starts = np.array(starts, dtype=np.int64)
 
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -25,10 +26,18 @@ from budgetopt.data.inputs import ModelInputs
 from budgetopt.model.build import build_model, model_numbers
 from budgetopt.model.costs import filled_in_order, stage1_costs
 from budgetopt.model.lp import Col, Interval, LpModel, Ref, Row
+from budgetopt.model.structure import segment_numbers
 from budgetopt.model.tiebreak import anchor_costs, flow_costs
 from budgetopt.solve.backends import Backend, CbcBackend, HighsBackend
 from budgetopt.solve.lexicographic import lexicographic_solve
 from budgetopt.solve.status import STATUS_SENTENCES, SolveStatus, Status
+
+
+@dataclass(frozen=True)
+class WarmState:
+    """Where a warm solve starts: each stage's optimal basis (HiGHS; CBC solves cold)."""
+
+    bases: dict[int, Any]
 
 
 @dataclass(frozen=True)
@@ -151,8 +160,9 @@ class Allocator:
 
     # ------------------------------------------------------------------ scenarios
     def accepts(self, inputs: ModelInputs) -> bool:
-        """Whether ``inputs`` can be solved by editing this model (same structure)."""
-        return (inputs.dataset.content_hash == self.inputs.dataset.content_hash
+        """Whether ``inputs`` can be solved by editing this model (same structure: the same
+        dataset, or one with other figures in the same places, and the same plan years)."""
+        return (inputs.dataset.structure_hash == self.inputs.dataset.structure_hash
                 and inputs.years == self.inputs.years)
 
     def update(self, inputs: ModelInputs) -> None:
@@ -166,6 +176,8 @@ class Allocator:
         if self._coefficients is None:
             self._coefficients = {c.row_block: c.values
                                   for c in model_numbers(m, self.inputs).coefficients}
+        if inputs.dataset.content_hash != self.inputs.dataset.content_hash:
+            self._update_curves(inputs)
         m.inputs = inputs
         numbers = model_numbers(m, inputs)
         for block, (lo, hi) in numbers.col_bounds.items():
@@ -187,16 +199,37 @@ class Allocator:
                 self._coefficients[c.row_block] = c.values
         self.inputs = inputs
 
-    def solve(self, inputs: ModelInputs | None = None, warm: bool = True) -> Solution:
-        """Solve (after editing in ``inputs`` if given); cold on the first call or warm=False."""
-        start = time.perf_counter()
+    def _update_curves(self, inputs: ModelInputs) -> None:
+        """Other figures in the same dataset (a draw of the robustness analysis): the curve
+        segments' values per £ (stage-1 costs) and widths (the z columns' bounds)."""
+        m, b = self.model, self.backend
+        m.z_value, m.z_width = segment_numbers(m, inputs.dataset)
+        sl = m.col_slice("z")
+        changed = np.flatnonzero(m.z_width != b.col_hi[sl])
+        b.col_hi[sl] = m.z_width
+        b.push_bounds(changed + sl.start, None)
+
+    def warm_state(self) -> WarmState:
+        """The starting points of the next warm solve (each stage's last optimal basis): keep
+        it, and :meth:`solve` from it later, so a re-solve does not depend on what was solved
+        in between (a Monte Carlo draw gives the same answer in any order, on any worker)."""
+        return WarmState(dict(getattr(self.backend, "bases", {})))
+
+    def solve(self, inputs: ModelInputs | None = None, warm: bool = True,
+              start: WarmState | None = None, stages: int = 3) -> Solution:
+        """Solve (after editing in ``inputs`` if given); cold on the first call or warm=False.
+        A warm solve begins at ``start`` (:meth:`warm_state`) when given, else where the last
+        one ended; ``stages=1`` finds the optimal value alone, without the tie-breaks."""
+        began = time.perf_counter()
         if inputs is not None and inputs is not self.inputs:
             self.update(inputs)
-        stages = self.stage_costs()
+        if start is not None and isinstance(self.backend, HighsBackend):
+            self.backend.bases = dict(start.bases)
+        costs = self.stage_costs()[:stages]  # stages=1: the value alone, no tie-breaks
         use_warm = warm and self._solved_once
-        run = lexicographic_solve(self.backend, stages, warm=use_warm)
+        run = lexicographic_solve(self.backend, costs, warm=use_warm)
         self._solved_once = True
-        seconds = time.perf_counter() - start
+        seconds = time.perf_counter() - began
         if run.status is not Status.OPTIMAL or run.final is None:
             status, sentence = run.status, STATUS_SENTENCES[run.status]
             if run.stages_done:
@@ -207,7 +240,7 @@ class Allocator:
                             seconds, use_warm)
         values = Values(self.model, run.final.col_value, run.final.row_value)
         z = values.filled()
-        weighted = float(-stages[0][self.model.col_slice("z")] @ z)
+        weighted = float(-costs[0][self.model.col_slice("z")] @ z)
         social = float(self.model.z_value @ z)
         duals = (Duals(self.model, run.stage1.col_dual, run.stage1.row_dual)
                  if run.stage1 is not None else None)

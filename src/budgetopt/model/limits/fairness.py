@@ -72,7 +72,9 @@ class Fairness(LimitFamily):
         if "fair_hi" not in m.rows:
             return []
         keys = m.rows["fair_hi"].keys
-        n = m.memo("fairness.need", lambda: inputs.dataset.need_shares.stack().loc[
+        # keyed by the dataset's figures: a robustness draw gives other need shares
+        n = m.memo(("fairness.need", inputs.dataset.content_hash),
+                   lambda: inputs.dataset.need_shares.stack().loc[
             [(k, a) for k, a, _ in keys]].to_numpy(dtype=float))
         c_hi, c_lo = band(inputs.scenario.fairness_tolerance, n)
         s_cols = m.memo("fairness.S", lambda: [Col("S", (k, y)) for k, _, y in keys])
