@@ -109,9 +109,11 @@ class Dataset:
         dataset's curve is then the force-level curve. Money goes further where need per head is
         higher; the fairness band stops the split drifting far from the need formula.
         """
-        pop = self.tables["areas"]["population"] / self.tables["areas"]["population"].sum()
-        ratio = self.need_shares / pop
-        return ratio.div((self.need_shares * ratio).sum(axis=1), axis=0)
+        shares = self.need_shares
+        population = self.tables["areas"]["population"].reindex(shares.columns).to_numpy(float)
+        ratio = shares.to_numpy(dtype=float) / (population / population.sum())
+        ratio /= (shares.to_numpy(dtype=float) * ratio).sum(axis=1, keepdims=True)
+        return pd.DataFrame(ratio, index=shares.index, columns=shares.columns)
 
     def eligible_schemes(self, stream_id: str) -> set[str]:
         """Schemes a stream may fund: its eligibility rows if ring-fenced, else every scheme."""

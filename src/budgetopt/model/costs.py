@@ -25,8 +25,16 @@ def service_weights(inputs: ModelInputs) -> pd.Series:
 
 def stage1_costs(m: LpModel, inputs: ModelInputs) -> np.ndarray:
     """Objective coefficient of each z column: weight_s · social value per £ (to maximise)."""
-    w = service_weights(inputs).to_numpy()
+    shares, priorities = m.memo("costs.shares", lambda: _share_matrix(inputs))
+    w = shares @ inputs.priority_weights.reindex(priorities).fillna(0.0).to_numpy(dtype=float)
     return w[m.z_service] * m.z_value
+
+
+def _share_matrix(inputs: ModelInputs) -> tuple[np.ndarray, pd.Index]:
+    """service × priority shares, services in the dataset's order (as ``z_service`` counts)."""
+    shares = inputs.dataset.service_priorities["share"].unstack("priority_id").fillna(0.0)
+    shares = shares.reindex(inputs.dataset.services.index).fillna(0.0)
+    return shares.to_numpy(dtype=float), shares.columns
 
 
 def filled_in_order(m: LpModel, cells: np.ndarray) -> np.ndarray:

@@ -26,28 +26,39 @@ def segment_numbers(m: LpModel, ds: Dataset) -> tuple[np.ndarray, np.ndarray]:
 
     For an area-split service, area a's curve has the dataset's segment widths scaled by its
     need share and outcomes per £ scaled by its need intensity (need per head relative to the
-    force), so money goes further where need per head is higher."""
+    force), so money goes further where need per head is higher. Where each column's figures
+    sit in the tables depends on the structure alone, so it is worked out once per model."""
+    curve, outcome, need = m.memo("segments.layout", lambda: _segment_layout(m, ds))
+    curves = ds.curves if ds.curves.index.is_monotonic_increasing else ds.curves.sort_index()
+    shares = np.append(ds.need_shares.to_numpy().ravel(), 1.0)  # the last: force-wide
+    intensity = np.append(ds.need_intensity.to_numpy().ravel(), 1.0)
+    value = (curves["outcomes_per_1k_gbp"].to_numpy()[curve] / 1000
+             * ds.outcomes["value_gbp"].to_numpy()[outcome] * intensity[need])
+    return value, curves["width_gbp"].to_numpy()[curve] * shares[need]
+
+
+def _segment_layout(m: LpModel, ds: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each z column in order: its row in the sorted curves table, its outcome's row in
+    the outcomes table, and its (scheme, area) cell in the flattened need shares (the last
+    position, past them, for a force-wide service)."""
     curves = ds.curves.sort_index()
-    outcome_value = ds.outcomes["value_gbp"]
-    seg = {sid: (rows["width_gbp"].to_numpy(), rows["outcomes_per_1k_gbp"].to_numpy())
-           for sid, rows in curves.groupby(level="service_id", sort=False)}
-    services = ds.services
-    value, width = [], []
-    for s, scheme, split, outcome in zip(services.index, services["scheme_id"],
-                                         services["area_split"], services["outcome_id"],
-                                         strict=True):
-        widths, slopes = seg[s]
-        per_gbp = outcome_value[outcome] * slopes / 1000
-        if split:
-            shares, intensity = ds.need_shares.loc[scheme], ds.need_intensity.loc[scheme]
-            areas = [(shares[a], intensity[a]) for a in shares.index]
-        else:
-            areas = [(1.0, 1.0)]
-        for share, factor in areas:
+    rows = {sid: np.flatnonzero(curves.index.get_level_values("service_id") == sid)
+            for sid in ds.services.index}
+    outcome_row = {o: i for i, o in enumerate(ds.outcomes.index)}
+    schemes, areas = list(ds.need_shares.index), list(ds.need_shares.columns)
+    force = len(schemes) * len(areas)
+    curve, outcome, need = [], [], []
+    for s, scheme, split, o in zip(ds.services.index, ds.services["scheme_id"],
+                                   ds.services["area_split"], ds.services["outcome_id"],
+                                   strict=True):
+        cells = ([schemes.index(scheme) * len(areas) + a for a in range(len(areas))]
+                 if split else [force])
+        for cell in cells:
             for _ in m.years:
-                value.append(per_gbp * factor)
-                width.append(widths * share)
-    return np.concatenate(value), np.concatenate(width)
+                curve.append(rows[s])
+                outcome.append(np.full(len(rows[s]), outcome_row[o]))
+                need.append(np.full(len(rows[s]), cell))
+    return np.concatenate(curve), np.concatenate(outcome), np.concatenate(need)
 
 
 def add_allocations(m: LpModel) -> None:

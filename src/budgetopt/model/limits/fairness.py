@@ -72,10 +72,11 @@ class Fairness(LimitFamily):
         if "fair_hi" not in m.rows:
             return []
         keys = m.rows["fair_hi"].keys
-        # keyed by the dataset's figures: a robustness draw gives other need shares
-        n = m.memo(("fairness.need", inputs.dataset.content_hash),
-                   lambda: inputs.dataset.need_shares.stack().loc[
-            [(k, a) for k, a, _ in keys]].to_numpy(dtype=float))
+        shares = inputs.dataset.need_shares  # a robustness draw gives other need shares
+        rows, cols = m.memo("fairness.need", lambda: (
+            shares.index.get_indexer([k for k, _, _ in keys]),
+            shares.columns.get_indexer([a for _, a, _ in keys])))
+        n = shares.to_numpy(dtype=float)[rows, cols]
         c_hi, c_lo = band(inputs.scenario.fairness_tolerance, n)
         s_cols = m.memo("fairness.S", lambda: [Col("S", (k, y)) for k, _, y in keys])
         return [Coefficients("fair_hi", s_cols, c_hi), Coefficients("fair_lo", s_cols, c_lo)]
