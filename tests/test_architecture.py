@@ -12,7 +12,8 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "budgetopt"
 LAYERS = {  # layer -> rank; a module may import only from its own rank or below
-    "core": 0, "data": 1, "model": 2, "solve": 3, "results": 4, "explain": 5, "pipeline": 6,
+    "core": 0, "data": 1, "model": 2, "solve": 3, "results": 4, "explain": 5, "robust": 5,
+    "pipeline": 6,
     "paper": 7, "reporting": 8, "explorer": 9, "cli": 10,
 }
 MAX_LINES = 400

@@ -115,6 +115,60 @@ def run(params: tuple[Path, ...], jobs: int, out: Path | None, meeting_date: str
 
 
 @cli.command()
+@click.argument("params", type=click.Path(path_type=Path))
+@click.option("--draws", type=click.IntRange(10, 100_000), default=None,
+              help="Monte Carlo draws (default: the scenario's robustness.draws, else 1000).")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None,
+              help="Random seed (default: the scenario's robustness.seed, else 1).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Folder for robustness.csv and robustness.json (default: "
+              "reports/<scenario>/).")
+@_input_errors_exit_2
+def robust(params: Path, draws: int | None, seed: int | None, jobs: int,
+           out: Path | None) -> None:
+    """How sure the plan is: which services hold across draws of the uncertain evidence,
+    what the plan risks (regret, EVPI) and the plan best on average."""
+    from budgetopt.core.files import prepare_folder
+    from budgetopt.data.inputs import load_inputs
+    from budgetopt.data.scenario import Robustness, repository_root
+    from budgetopt.reporting.robustness import FILES, write_robustness
+    from budgetopt.robust.analysis import analyse, summary_lines
+
+    inputs = load_inputs(params)
+    base = (inputs.scenario.robustness or Robustness.model_validate({})).model_dump()
+    changes = {k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
+    settings = Robustness.model_validate({**base, **changes})
+    out = out or repository_root(params.resolve().parent) / "reports" / inputs.scenario.name
+    prepare_folder(out, FILES)
+    bar = _progress(settings.draws)
+    try:
+        report = analyse(inputs, settings, jobs=jobs, progress=bar.update if bar else None)
+    except ValueError as e:  # the scenario itself cannot be met
+        click.echo(f"{e}.", err=True)
+        sys.exit(EXIT_NOT_MET)
+    finally:
+        if bar:
+            bar.close()
+    for line in summary_lines(report, inputs):
+        click.echo(line)
+    for path in write_robustness(report, out):
+        click.echo(f"Written: {path}")
+
+
+def _progress(total: int) -> Any:
+    """A progress bar on a terminal (tqdm), else None."""
+    import os
+
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="draw", desc="budgetopt robust")
+
+
+@cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8866, show_default=True,
               help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--params", default="parameters/baseline.yaml", show_default=True,

@@ -63,8 +63,10 @@ class Dataset:
             tables["outcomes"] = outcomes
         digest = hashlib.sha256(f"{self.content_hash}\0{tag}".encode()).hexdigest()
         out = Dataset(self.path, self.manifest, tables, digest, self.structure_hash)
-        if need_shares is not None:
-            out.__dict__["need_shares"] = need_shares  # the cached property, given
+        # the cached properties, given: the new shares, or this dataset's (unchanged)
+        out.__dict__["need_shares"] = self.need_shares if need_shares is None else need_shares
+        if need_shares is None:
+            out.__dict__["need_intensity"] = self.need_intensity
         return out
 
     # -- manifest facts

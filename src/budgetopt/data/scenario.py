@@ -49,6 +49,22 @@ class Pin(BaseModel):
     _year = field_validator("year", mode="before")(_year)
 
 
+class Robustness(BaseModel):
+    """How the robustness analysis runs: its draws, seed and thresholds."""
+
+    model_config = ConfigDict(extra="forbid")
+    draws: int = Field(1000, ge=10, le=100_000, description="Monte Carlo draws of the "
+                       "uncertain figures (default 1000).")
+    seed: int = Field(1, ge=0, le=2**32 - 1, description="Random seed: the same seed gives the "
+                      "same draws and results (default 1).")
+    threshold: float = Field(0.9, gt=0.5, lt=1, description="A service is core when it is "
+                             "funded above its minimum in at least this share of draws "
+                             "(default 0.9).")
+    plan_draws: int = Field(100, ge=1, le=2000, description="Draws the expected-value plan "
+                            "is optimised over (objective: expected), and the value of perfect "
+                            "information measured with (default 100).")
+
+
 class Scenario(BaseModel):
     """One scenario of the Commissioning Intentions Plan."""
 
@@ -89,6 +105,13 @@ class Scenario(BaseModel):
         description="Fixed amounts: [{service, year, amount_gbp, reason}].")
     solver: Literal["highs", "cbc"] = Field("highs", description="Solver: highs (default) or "
                                             "cbc.")
+    objective: Literal["point", "expected"] = Field(
+        "point", description="point (default): the best plan on the dataset's figures; "
+        "expected: the plan best on average over draws of its uncertain figures "
+        "(uncertainty.csv, robustness.plan_draws).")
+    robustness: Robustness | None = Field(
+        None, description="Run the robustness analysis for the paper: {draws, seed, threshold, "
+        "plan_draws} (default: none).")
     expected_status: Literal["optimal", "infeasible"] = Field(
         "optimal", description="What this scenario is meant to show (checked by the tests)."
     )

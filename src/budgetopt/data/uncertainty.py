@@ -60,11 +60,36 @@ class Draws:
             need_shares=pd.DataFrame(shares, index=base.need_shares.index,
                                      columns=base.need_shares.columns))
 
-    def inputs(self, base: ModelInputs, i: int, funding: bool = True) -> ModelInputs:
-        """The model inputs of draw ``i`` (``funding=False``: the point stream amounts, for
-        valuing a fixed plan that must meet the scenario's own limits)."""
+    def valuation_dataset(self, base: Dataset, i: int, drawn: Dataset | None = None) -> Dataset:
+        """How draw ``i`` values a plan that meets the scenario's own limits: its curves and
+        outcome values, and the need intensity (how far a £ goes in each area) its need shares
+        give, while the shares themselves — which size each area's curve and centre the
+        fairness band — stay the point ones. So every draw values the same feasible plans,
+        and a fixed plan's regret is never below zero."""
+        drawn = drawn or self.dataset(base, i)
+        out = base.with_figures(f"value {self.seed}/{i}", effect=self.effect.loc[i],
+                                outcome_value=self.outcome_value.loc[i])
+        out.__dict__["need_intensity"] = drawn.need_intensity  # the cached property, given
+        return out
+
+    @property
+    def limits_vary(self) -> bool:
+        """Whether a draw moves the model's limits (funding, or need shares that size areas'
+        curves and centre the fairness band), not only the values of plans."""
+        frames = [self.funding, *self.need_shares.values()]
+        return any(f.nunique().gt(1).any() for f in frames if not f.empty)
+
+    def valuation_inputs(self, base: ModelInputs, i: int,
+                         drawn: ModelInputs | None = None) -> ModelInputs:
+        """The scenario's own limits with draw ``i``'s values (:meth:`valuation_dataset`;
+        ``drawn``: the draw's inputs when already made)."""
+        dataset = self.valuation_dataset(base.dataset, i, drawn.dataset if drawn else None)
+        return replace(base, dataset=dataset)
+
+    def inputs(self, base: ModelInputs, i: int) -> ModelInputs:
+        """The model inputs of draw ``i``, every figure drawn."""
         amounts = base.stream_amounts
-        if funding and not self.funding.empty:
+        if not self.funding.empty:
             values = amounts.to_numpy(dtype=float).copy()
             later = {first: np.array([y >= first for y in amounts.columns])
                      for first in set(self.from_year.values())}

@@ -23,6 +23,7 @@ import pulp
 from budgetopt.data.inputs import ModelInputs
 from budgetopt.model import structure, tiebreak
 from budgetopt.model.costs import set_objective
+from budgetopt.model.expected import expected_values
 from budgetopt.model.limits import REGISTRY, Coefficients, LimitFamily
 from budgetopt.model.lp import INF, LpModel, set_column_bounds, set_row_bounds
 
@@ -84,6 +85,8 @@ def build_model(inputs: ModelInputs) -> LpModel:
     for family in REGISTRY:
         family.build(m)
     tiebreak.add_anchors(m)
+    if inputs.scenario.objective == "expected":
+        m.z_value = expected_values(m, inputs)
     apply_numbers(m, model_numbers(m, inputs))
     set_objective(m)
     m.freeze()

@@ -47,6 +47,12 @@ def filled_in_order(m: LpModel, cells: np.ndarray) -> np.ndarray:
     return np.clip(np.repeat(cells, counts) - before, 0.0, m.z_width)
 
 
+def plan_value(m: LpModel, inputs: ModelInputs, cells: np.ndarray) -> float:
+    """The priority-weighted social value of an allocation (its cells, in the model's order)
+    on the model's curves as they stand."""
+    return float(stage1_costs(m, inputs) @ filled_in_order(m, cells))
+
+
 def set_objective(m: LpModel) -> None:
     costs = stage1_costs(m, m.inputs)
     m.prob.setObjective(pulp.LpAffineExpression(

@@ -79,7 +79,8 @@ def _literal(value: Any) -> str:
 
 
 def _parameter_line(name: str, value: Any, help_text: str) -> str:
-    return f"{name}: {type(value).__name__} = {_literal(value)}  # {help_text}"
+    kind = "None" if value is None else type(value).__name__  # (NoneType is not a name)
+    return f"{name}: {kind} = {_literal(value)}  # {help_text}"
 
 
 def paper_parameters(repo_root: Path) -> str:

@@ -161,9 +161,12 @@ class Allocator:
     # ------------------------------------------------------------------ scenarios
     def accepts(self, inputs: ModelInputs) -> bool:
         """Whether ``inputs`` can be solved by editing this model (same structure: the same
-        dataset, or one with other figures in the same places, and the same plan years)."""
+        dataset, or one with other figures in the same places, and the same plan years; an
+        expected-value plan is built for its draws)."""
+        mine, theirs = self.inputs.scenario, inputs.scenario
         return (inputs.dataset.structure_hash == self.inputs.dataset.structure_hash
-                and inputs.years == self.inputs.years)
+                and inputs.years == self.inputs.years
+                and mine.objective == theirs.objective == "point")
 
     def update(self, inputs: ModelInputs) -> None:
         """Write every number a scenario can change into the kept model."""
