@@ -30,6 +30,7 @@ from budgetopt.core.text import fy, short_money
 from budgetopt.data.inputs import ModelInputs
 from budgetopt.data.scenario import Robustness
 from budgetopt.data.uncertainty import sample
+from budgetopt.results.result import make_result
 from budgetopt.robust.montecarlo import DrawResult, run_draws
 from budgetopt.solve.allocator import Allocator, Solution
 
@@ -44,7 +45,7 @@ class Plan:
 
     name: str
     cells: np.ndarray
-    totals: pd.Series  # (service_id, year) → £
+    totals: pd.Series  # (service_id, year) → £, as the paper's tables show them
     value: float  # priority-weighted value on the point figures (expected, for the robust)
 
 
@@ -140,8 +141,9 @@ def _plan(name: str, inputs: ModelInputs) -> Plan:
     if sol.values is None or sol.objective is None:
         raise ValueError(f"the {name} plan cannot be met ({sol.status.sentence}); the "
                          "robustness analysis needs a scenario that can be")
-    t = sol.values.block("t")
-    return Plan(name, sol.values.cell_array(), pd.Series(t), sol.objective)
+    shown = make_result(alloc, sol).allocation().groupby(["service_id", "year"])["amount_gbp"]
+    totals = shown.sum().reindex(pd.MultiIndex.from_tuples(alloc.model.cols["t"].keys))
+    return Plan(name, sol.values.cell_array(), totals.fillna(0).astype(float), sol.objective)
 
 
 def summarise(inputs: ModelInputs, settings: Robustness, results: list[DrawResult],
@@ -160,8 +162,9 @@ def summarise(inputs: ModelInputs, settings: Robustness, results: list[DrawResul
     for col, q in QUANTILES.items():
         table[col] = (np.quantile(totals, q, axis=0).round() if len(totals)
                       else np.full(len(keys), np.nan))
-    share = (lambda hit: hit.mean(axis=0)) if len(totals) else (
-        lambda hit: np.full(len(keys), np.nan))
+    def share(hit: np.ndarray) -> np.ndarray:  # of the draws that could be met
+        return hit.mean(axis=0) if len(totals) else np.full(len(keys), np.nan)
+
     table["p_above_min"] = share(totals > minimum + MOVED)
     table["p_rise"] = share(totals > last + MOVED)
     table["p_fall"] = share(totals < last - MOVED)
