@@ -37,6 +37,7 @@ from budgetopt.data.scenario import (
 from budgetopt.explain.diagnose import Diagnosis, diagnose
 from budgetopt.explain.explainer import Explainer
 from budgetopt.results.result import Result, make_result
+from budgetopt.robust.analysis import RobustnessReport, analyse
 from budgetopt.solve.allocator import Allocator, Solution
 from budgetopt.solve.status import SolveStatus
 
@@ -76,6 +77,12 @@ class ScenarioRun:
     def explainer(self) -> Explainer:
         """Explanations of this run's optimum, from warm re-solves of its kept model."""
         return Explainer(self.allocator, self.solution, self.result)
+
+    @cached_property
+    def robustness(self) -> RobustnessReport:
+        """The robustness analysis with the scenario's ``robustness`` settings (or the
+        defaults): computed when first asked for, in this process."""
+        return analyse(self.inputs)
 
 
 def run_scenario(params: Params, *, dataset: Dataset | None = None, solver: str | None = None,

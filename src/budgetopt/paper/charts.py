@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from html import escape
 
 import matplotlib
@@ -129,3 +130,57 @@ def frontier(points: pd.DataFrame, label_year: str) -> str:
     alt = ("Line chart of the best social value the plan could buy at each total budget in "
            f"{label_year}: " + "; ".join(parts) + ".")
     return _svg(fig, "The budget frontier", alt)
+
+
+def scheme_fans(fans: pd.DataFrame, names: pd.Series, most: int = 5) -> str:
+    """For the ``most`` largest schemes: the recommended total each plan year (a line and
+    points) inside the band in which 90% of the draws put it (P5 to P95)."""
+    size = fans.groupby("scheme_id")["recommended_gbp"].sum().sort_values(ascending=False)
+    chosen = list(size.index[:most])
+    rows = (len(chosen) + 2) // 3
+    fig, axes = plt.subplots(rows, 3, figsize=(6.2, 1.9 * rows), squeeze=False)
+    for ax in axes.ravel()[len(chosen):]:
+        ax.set_visible(False)
+    parts = []
+    for ax, k in zip(axes.ravel(), chosen, strict=False):
+        f = fans[fans["scheme_id"] == k].sort_values("year")
+        years = [f"{y % 100:02d}/{(y + 1) % 100:02d}" for y in f["year"]]
+        ax.fill_between(years, f["p5_gbp"], f["p95_gbp"], color=BASE, label="90% of draws")
+        ax.plot(years, f["p50_gbp"], color=BASE, linewidth=0.8, linestyle="--")
+        ax.plot(years, f["recommended_gbp"], color=PROPOSAL, marker="o", markersize=3,
+                label="recommended")
+        ax.set_title(textwrap.fill(str(names.get(k, k)), 28), fontsize=7)
+        ax.yaxis.set_major_formatter(lambda v, _: short_money(v))
+        ax.tick_params(labelsize=6)
+        parts.append(f"{names.get(k, k)}: " + "; ".join(
+            f"{yr} recommended {short_money(r['recommended_gbp'])}, 90% of draws "
+            f"{short_money(r['p5_gbp'])} to {short_money(r['p95_gbp'])}"
+            for yr, (_, r) in zip(years, f.iterrows(), strict=True)))
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, frameon=False, fontsize=7, loc="lower center", ncol=2,
+               bbox_to_anchor=(0.5, -0.04))
+    fig.tight_layout()
+    alt = ("Fan charts of the largest schemes: the recommended total each year and the range "
+           "90% of the draws of the uncertain evidence give. " + ". ".join(parts) + ".")
+    return _svg(fig, "How far the largest schemes move across the draws", alt)
+
+
+def tornado(swings: pd.DataFrame, most: int = 10) -> str:
+    """The inputs whose range moves the allocation most: £ moved at the input's P10 (left)
+    and at its P90 (right), largest first."""
+    t = swings.dropna(subset=["moved_gbp"]).head(most).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(6.2, 0.28 * max(len(t), 1) + 0.8))
+    pos = range(len(t))
+    ax.barh(pos, -t["moved_p10_gbp"].fillna(0).to_numpy(), color=NEED, label="at its P10")
+    ax.barh(pos, t["moved_p90_gbp"].fillna(0).to_numpy(), color=PROPOSAL, label="at its P90")
+    ax.set_yticks(list(pos), list(t["input"]), fontsize=6)
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.xaxis.set_major_formatter(lambda v, _: short_money(abs(v)))
+    ax.set_xlabel("£ of the allocation that moves")
+    ax.legend(frameon=False, fontsize=6, loc="lower right")
+    parts = [f"{r['input']}: {short_money(r['moved_p10_gbp'] or 0)} at its P10, "
+             f"{short_money(r['moved_p90_gbp'] or 0)} at its P90"
+             for _, r in t.iloc[::-1].iterrows()]
+    alt = ("Tornado chart of the evidence that matters most, largest first: " + "; ".join(parts)
+           + ".")
+    return _svg(fig, "Which evidence matters most", alt)

@@ -47,17 +47,23 @@ class Paper:
     def section(self, name: str) -> Section:
         """Render one registered section; empty when this variant of the paper leaves it out."""
         spec = BY_NAME[name]
-        if not spec.shown(self.result.is_optimal):
+        if not spec.shown(self.result.is_optimal, self.robust):
             return EMPTY
         return spec.render(self)
 
     def sections(self) -> list[Section]:
         """Every section of this variant, in order."""
-        return [self.section(s.name) for s in SECTIONS if s.shown(self.result.is_optimal)]
+        return [self.section(s.name) for s in SECTIONS
+                if s.shown(self.result.is_optimal, self.robust)]
 
     @cached_property
     def numbering(self) -> Numbering:
-        return Numbering(SECTIONS, self.result.is_optimal)
+        return Numbering(SECTIONS, self.result.is_optimal, self.robust)
+
+    @property
+    def robust(self) -> bool:
+        """Whether the scenario asks for the robustness analysis (its ``robustness`` block)."""
+        return self.scenario.robustness is not None
 
     def number(self, name: str) -> str:
         """A section's number, or an appendix's letter."""

@@ -16,7 +16,7 @@ from string import ascii_uppercase
 from typing import Any, Literal
 
 Kind = Literal["front", "numbered", "appendix"]
-When = Literal["met", "not met", "always"]
+When = Literal["met", "not met", "always", "robust"]  # robust: met, with a robustness block
 
 
 @dataclass(frozen=True)
@@ -30,15 +30,17 @@ class SectionSpec:
     tables: tuple[str, ...] = ()
     figures: tuple[str, ...] = ()
 
-    def shown(self, met: bool) -> bool:
+    def shown(self, met: bool, robust: bool = False) -> bool:
+        if self.when == "robust":
+            return met and robust
         return self.when == "always" or (self.when == "met") == met
 
 
 class Numbering:
     """Numbers of sections, appendices, tables and figures in one variant of a paper."""
 
-    def __init__(self, specs: Sequence[SectionSpec], met: bool) -> None:
-        shown = [s for s in specs if s.shown(met)]
+    def __init__(self, specs: Sequence[SectionSpec], met: bool, robust: bool = False) -> None:
+        shown = [s for s in specs if s.shown(met, robust)]
         self.sections: dict[str, str] = {}
         self.tables: dict[str, str] = {}
         self.figures: dict[str, str] = {}

@@ -8,7 +8,7 @@ met shows, and the paper notebook, whose cells :mod:`budgetopt.paper.notebook` g
 from __future__ import annotations
 
 from budgetopt.paper.numbering import SectionSpec
-from budgetopt.paper.sections import allocation, back, explanations, front
+from budgetopt.paper.sections import allocation, back, explanations, front, robustness
 
 S = SectionSpec
 SECTIONS: tuple[SectionSpec, ...] = (
@@ -33,6 +33,8 @@ SECTIONS: tuple[SectionSpec, ...] = (
     S("limits", explanations.limits, when="met"),
     S("why_not_more", explanations.why_not_more, when="met"),
     S("pins", explanations.pins, when="met"),
+    S("robustness", robustness.robustness, when="robust", tables=("evidence",),
+      figures=("fans", "tornado")),
     S("risks", back.risks, when="met"),
     S("implications", back.implications, when="met"),
     S("sources", back.sources),

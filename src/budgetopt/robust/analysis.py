@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ from budgetopt.data.scenario import Robustness
 from budgetopt.data.uncertainty import sample
 from budgetopt.results.result import make_result
 from budgetopt.robust.montecarlo import DrawResult, run_draws
+from budgetopt.robust.sensitivity import sensitivity
 from budgetopt.solve.allocator import Allocator, Solution
 
 MOVED = 1.0  # £: a service total this close to a reference has not moved
@@ -64,6 +65,8 @@ class RobustnessReport:
     plan_means: dict[str, float]  # each fixed plan's mean value over the draws
     recommended: str  # "point" or "expected": the plan the scenario recommends
     plans: dict[str, Plan]
+    schemes: pd.DataFrame  # per scheme and year: the recommended total and P5 / P50 / P95
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)  # ranked, robust.sensitivity
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -98,6 +101,11 @@ class RobustnessReport:
                                    **{k: _round(v) for k, v in self.plan_means.items()}},
             "evpi_gbp": _round(self.evpi_gbp), "vss_gbp": _round(self.vss_gbp),
             "classes": {str(y): self.classes(y) for y in sorted(set(self.table["year"]))},
+            "evidence_that_matters_most": [
+                {"input": r["input"], "moved_gbp": _round(r["moved_gbp"]),
+                 "value_swing_gbp": _round(r["value_swing_gbp"])}
+                for _, r in self.sensitivity.head(10).iterrows()
+                if pd.notna(r["moved_gbp"]) and pd.notna(r["value_swing_gbp"])],
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
         }
 
@@ -122,16 +130,17 @@ def analyse(inputs: ModelInputs, settings: Robustness | None = None, jobs: int =
     results = run_draws(point_inputs, draws, [p.cells for p in plans.values()], jobs=jobs,
                         progress=progress, cancelled=cancelled)
     clock["draws"] = time.perf_counter()
+    swings = sensitivity(point_inputs)
+    clock["sensitivity"] = time.perf_counter()
     report = summarise(inputs, settings, results, plans)
     seconds = {"plans": clock["plans"] - clock["start"],
                "draws": clock["draws"] - clock["plans"],
-               "per_draw": (clock["draws"] - clock["plans"]) / max(1, len(results))}
-    return RobustnessReport(**{**report.__dict__, "seconds": seconds})
+               "per_draw": (clock["draws"] - clock["plans"]) / max(1, len(results)),
+               "sensitivity": clock["sensitivity"] - clock["draws"]}
+    return replace(report, sensitivity=swings, seconds=seconds)
 
 
 def _with(inputs: ModelInputs, **changes: Any) -> ModelInputs:
-    from dataclasses import replace
-
     return replace(inputs, scenario=inputs.scenario.with_changes(**changes))
 
 
@@ -181,13 +190,26 @@ def summarise(inputs: ModelInputs, settings: Robustness, results: list[DrawResul
     value = {n: np.array([r.plan_values[i] for r in valued]) for i, n in enumerate(names)}
     recommended = _recommended(inputs)
     regret = best - value[recommended] if len(valued) else np.zeros(0)
+    schemes = _scheme_fans(table, totals, services["scheme_id"].reindex(sid).to_numpy())
     pct = 100 * regret / np.maximum(np.abs(best), 1.0) if len(valued) else np.zeros(0)
     return RobustnessReport(
         settings, table, len(results), sum(r.status == "infeasible" for r in results),
         sum(r.status not in ("optimal", "infeasible") for r in results), regret, pct,
         float(best.mean()) if len(best) else float("nan"),
         {n: float(v.mean()) if len(v) else float("nan") for n, v in value.items()},
-        recommended, plans)
+        recommended, plans, schemes)
+
+
+def _scheme_fans(table: pd.DataFrame, totals: np.ndarray, scheme: np.ndarray) -> pd.DataFrame:
+    """Per scheme and year: the recommended total and the draws' P5 / P50 / P95 of it."""
+    rows = []
+    for (k, y), group in table.assign(scheme_id=scheme).groupby(["scheme_id", "year"]):
+        per_draw = totals[:, group.index].sum(axis=1) if len(totals) else np.zeros(0)
+        rows.append({"scheme_id": k, "year": y,
+                     "recommended_gbp": float(group["recommended_gbp"].sum()),
+                     **{c: float(np.quantile(per_draw, q)) if len(per_draw) else np.nan
+                        for c, q in QUANTILES.items()}})
+    return pd.DataFrame(rows)
 
 
 def holding(report: RobustnessReport, year: int) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from budgetopt.core.text import fy, money, short_money, signed_money
 from budgetopt.explain import analysis
 from budgetopt.paper import charts
 from budgetopt.paper.html import Section, bullet_list, heading, html_table, paragraph
+from budgetopt.robust.analysis import holding
 
 if TYPE_CHECKING:  # pragma: no cover
     from budgetopt.paper.document import Paper
@@ -113,6 +114,14 @@ def summary(p: Paper) -> Section:
             f"the largest fall is for {down['Scheme']} ({signed_money(down['Change (£)'])}). "
             f"The allocation delivers an estimated {short_money(r.social_value_gbp or 0.0)} of "
             f"social value over {len(p.inputs.years)} plan years.")
+    if p.robust:
+        rb = p.run.robustness
+        held = holding(rb, y)
+        text += (f" Across {rb.draws:,} draws of the uncertain evidence, the recommended change "
+                 f"for {fy(y)} holds in at least {rb.settings.threshold:.0%} of draws for "
+                 f"{int(held['holds'].sum())} of {len(held)} services, and "
+                 f"{len(rb.classes(y)['core'])} services are funded above their minimum in at "
+                 f"least that share (section {p.number('robustness')}).")
     table = html_table(head, f"{p.table('headline')}. Proposed allocation by scheme, {fy(y)}, "
                        f"against {fy(b)}",
                        money_cols=[c for c in head.columns if "(£)" in c and "Change" not in c],
