@@ -167,3 +167,50 @@ def test_serial_and_parallel_runs_agree_to_the_last_digit():
     assert np.array_equal(one.regret_gbp, two.regret_gbp)
     assert ({k: v for k, v in one.record().items() if k != "seconds"}
             == {k: v for k, v in two.record().items() if k != "seconds"})
+
+
+# ------------------------------------------------------------------ the paper and the files
+def test_the_paper_says_how_sure_the_plan_is_only_when_asked(tmp_path):
+    from budgetopt.paper.document import Paper
+    from budgetopt.pipeline import run_scenario
+
+    folder = race(tmp_path, 0.5)
+    plain = {"name": "race", "title": "Race", "dataset": str(folder), "plan_years": 2,
+             "stability_limit": 1.0, "fairness_tolerance": 1.0}
+    paper = Paper(run_scenario(plain, repo_root=REPO))
+    assert paper.section("robustness").html == ""
+    assert "draws of the uncertain evidence" not in paper.section("summary").html
+    asked = Paper(run_scenario({**plain, "robustness": {"draws": 60, "seed": 7}},
+                               repo_root=REPO))
+    html = asked.section("robustness").html
+    report = asked.run.robustness
+    assert html.startswith("<h2") and "How sure can we be?" in html
+    contested = report.classes(2025)["contested"]
+    assert contested == ["v1", "v2"]  # each wins some of the race's draws
+    assert "Contested" in html and "Victim service 1; Victim service 2" in html
+    assert f"drawn {report.draws} times (seed 7)" in html
+    assert "Which evidence matters most" in html and "<svg" in html
+    summary = asked.section("summary").html
+    assert f"(section {asked.number('robustness')})" in summary
+    # the section's table and figures are numbered only in the paper that has them
+    assert asked.numbering.tables.keys() - paper.numbering.tables.keys() == {"evidence"}
+
+
+def test_robustness_files_hold_the_table_and_the_run(tmp_path):
+    import json
+
+    import pandas as pd
+
+    from budgetopt.reporting.robustness import CSV_COLUMNS, write_robustness
+
+    report = analyse(tiny_inputs(race(tmp_path, 0.5)), settings(draws=30))
+    csv, js = write_robustness(report, tmp_path / "out")
+    table = pd.read_csv(csv)
+    assert list(table.columns) == CSV_COLUMNS
+    assert set(table["class"]) <= {"core", "contested", "never"}
+    assert table["financial_year"].iloc[0] == "2025/26"
+    record = json.loads(js.read_text())
+    for key in ("draws", "seed", "regret_gbp", "evpi_gbp", "vss_gbp", "classes",
+                "evidence_that_matters_most", "seconds", "infeasible_draws"):
+        assert key in record, key
+    assert record["draws"] == 30 and record["seed"] == 7

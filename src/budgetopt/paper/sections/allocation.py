@@ -44,6 +44,11 @@ def allocation(p: Paper) -> Section:
              f"service moves by at most {delta:.0%} of its {fy(p.base)} amount in any one "
              "year (a fixed band in pounds, not a share of the year before); contracts "
              "are held at their contracted values; floors, caps and ring-fences are met.")
+    if p.scenario.objective == "expected":
+        n = (p.scenario.robustness.plan_draws if p.scenario.robustness else 100)
+        basis += (f" The allocation is the plan best on average over {n} draws of the "
+                  "uncertain evidence rather than best on its point values, and the social "
+                  "value it reports is its mean over those draws.")
     return Section(
         heading("Proposed allocation", 2, p.number("allocation")) + paragraph(basis)
         + html_table(table, f"{p.table('matrix')}. Funding allocation matrix, {fy(y)}: "

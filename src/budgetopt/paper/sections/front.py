@@ -113,7 +113,9 @@ def summary(p: Paper) -> Section:
             f"The largest rise is for {up['Scheme']} ({signed_money(up['Change (£)'])}); "
             f"the largest fall is for {down['Scheme']} ({signed_money(down['Change (£)'])}). "
             f"The allocation delivers an estimated {short_money(r.social_value_gbp or 0.0)} of "
-            f"social value over {len(p.inputs.years)} plan years.")
+            f"social value over {len(p.inputs.years)} plan years"
+            + (" on average over draws of the uncertain evidence (the plan best on average)."
+               if p.scenario.objective == "expected" else "."))
     if p.robust:
         rb = p.run.robustness
         held = holding(rb, y)
