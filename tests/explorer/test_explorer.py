@@ -173,3 +173,22 @@ def test_a_pin_outside_the_plan_is_refused_as_the_cli_refuses_it(explorer):
     assert "pins.0.year" in explorer.message.value
     explorer.years.value = 3
     assert explorer.last_error is None and explorer.last_result.is_optimal
+
+
+def test_the_robustness_tab_runs_on_request_shows_progress_and_can_be_cancelled(explorer):
+    tab = explorer.robustness
+    assert tab.report is None  # nothing runs until asked
+    tab.draws.value = 50
+    tab.start()
+    tab.wait(120)
+    assert not tab.running and tab.report is not None and tab.report.draws == 50
+    assert tab.progress.value == 50
+    assert "core (above its minimum" in tab.status.value and "<svg" in tab.view.value
+    assert not tab.start_button.disabled and tab.cancel_button.disabled
+    # cancelled straight away: it stops after the first batch and says so
+    tab.draws.value = 2000
+    tab.start()
+    tab.cancel()
+    tab.wait(120)
+    assert tab.report.draws < 2000
+    assert f"Cancelled</b> after {tab.report.draws:,} of 2,000 draws" in tab.status.value

@@ -38,6 +38,7 @@ from budgetopt.data.scenario import (
     scenario_dataset_path,
 )
 from budgetopt.explorer import views
+from budgetopt.explorer.robustness import RobustnessTab
 from budgetopt.explorer.serve import PARAMS_ENV
 from budgetopt.pipeline import ScenarioRun, run_scenario
 from budgetopt.results.result import Result
@@ -169,6 +170,9 @@ class ScenarioExplorer:
         self.compare = w.HTML()
         self.compare.add_class("budgetopt-compare")
         self.saved = w.HTML()
+        self.robustness = RobustnessTab(
+            lambda: self.run.inputs if self.run is not None and self.run.is_met else None,
+            self.dataset.schemes["name"].to_dict())
         controls = w.VBox([
             w.HTML("<b>Money</b>"), self.budget, *self.streams.values(),
             w.HTML("<b>Priority weights</b>"), *self.weights.values(),
@@ -181,8 +185,10 @@ class ScenarioExplorer:
             w.VBox([self.matrix]),
             w.VBox([self.chart_schemes, self.chart_fair, self.chart_change]),
             w.VBox([self.margins, self.limits, self.diagnosis]),
-            w.VBox([self.compare])])
-        for i, title in enumerate(["Allocation", "Charts", "Why", "Against baseline"]):
+            w.VBox([self.compare]),
+            self.robustness.widget])
+        for i, title in enumerate(["Allocation", "Charts", "Why", "Against baseline",
+                                   "Robustness"]):
             tabs.set_title(i, title)
         tabs.observe(lambda _: self._guard(self._render_open_tab), names="selected_index")
         self._charts_stale = self._why_stale = True
