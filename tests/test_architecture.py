@@ -127,11 +127,14 @@ def calls(path: Path) -> set[str]:
 
 def test_the_scenario_pipeline_is_written_once():
     """Tables are made from a solve only in the pipeline; a model is built for a scenario only
-    there (explanations rebuild one with HiGHS when a run used CBC); a diagnosis runs only in
-    the pipeline and in explanations that move the budget."""
+    there (explanations rebuild one with HiGHS when a run used CBC; the robustness analysis
+    builds its two plans, a kept model per worker and one for the swings); a diagnosis runs
+    only in the pipeline and in explanations that move the budget."""
+    robust = {"budgetopt.robust.analysis", "budgetopt.robust.montecarlo",
+              "budgetopt.robust.sensitivity"}
     allowed = {
-        "make_result": {"budgetopt.pipeline"},
-        "Allocator": {"budgetopt.pipeline", "budgetopt.explain.explainer"},
+        "make_result": {"budgetopt.pipeline", "budgetopt.robust.analysis"},
+        "Allocator": {"budgetopt.pipeline", "budgetopt.explain.explainer", *robust},
         "diagnose": {"budgetopt.pipeline", "budgetopt.explain.explainer",
                      "budgetopt.explain.frontier"},
         "run_scenario": {"budgetopt.cli", "budgetopt.reporting.batch",

@@ -105,13 +105,17 @@ def solve(params: Path, out: Path | None, solver: str | None) -> None:
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Folder for the papers (default: reports/ in the repository).")
 @click.option("--meeting-date", default="", help="Date of the Police and Crime Panel meeting.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+              help="Send the papers to a Dask scheduler (the cluster extra) instead of --jobs "
+              "local processes.")
 @_input_errors_exit_2
-def run(params: tuple[Path, ...], jobs: int, out: Path | None, meeting_date: str) -> None:
+def run(params: tuple[Path, ...], jobs: int, out: Path | None, meeting_date: str,
+        scheduler: str | None) -> None:
     """Render a budget-setting paper for each scenario (default: every parameters/*.yaml)."""
     from budgetopt.reporting.batch import run as run_papers
 
     sys.exit(run_papers(list(params), out, jobs=jobs, echo=click.echo,
-                        meeting_date=meeting_date))
+                        meeting_date=meeting_date, scheduler=scheduler))
 
 
 @cli.command()
@@ -125,9 +129,12 @@ def run(params: tuple[Path, ...], jobs: int, out: Path | None, meeting_date: str
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Folder for robustness.csv and robustness.json (default: "
               "reports/<scenario>/).")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+              help="Send the draws to a Dask scheduler (the cluster extra) instead of --jobs "
+              "local processes.")
 @_input_errors_exit_2
 def robust(params: Path, draws: int | None, seed: int | None, jobs: int,
-           out: Path | None) -> None:
+           out: Path | None, scheduler: str | None) -> None:
     """How sure the plan is: which services hold across draws of the uncertain evidence,
     what the plan risks (regret, EVPI) and the plan best on average."""
     from budgetopt.core.files import prepare_folder
@@ -144,7 +151,8 @@ def robust(params: Path, draws: int | None, seed: int | None, jobs: int,
     prepare_folder(out, FILES)
     bar = _progress(settings.draws)
     try:
-        report = analyse(inputs, settings, jobs=jobs, progress=bar.update if bar else None)
+        report = analyse(inputs, settings, jobs=jobs, progress=bar.update if bar else None,
+                         scheduler=scheduler)
     except ValueError as e:  # the scenario itself cannot be met
         click.echo(f"{e}.", err=True)
         sys.exit(EXIT_NOT_MET)

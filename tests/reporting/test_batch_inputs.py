@@ -8,6 +8,7 @@ from pathlib import Path
 
 from budgetopt.reporting import batch
 from budgetopt.reporting.index import write_index
+from budgetopt.reporting.scenario_folder import INTERRUPTED, Outcome
 
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "parameters" / "baseline.yaml"
@@ -52,15 +53,15 @@ def test_the_index_shows_every_scenario_asked_for(tmp_path):
     _finished(out / "baseline", "optimal", 9_000_000)
     _finished(out / "floors", "infeasible", 0)
     (out / "late").mkdir()
-    (out / "late" / "error.txt").write_text(batch.INTERRUPTED + "\n")
+    (out / "late" / "error.txt").write_text(INTERRUPTED + "\n")
     stale = out / "typo"  # an old paper in the folder of a file that is now invalid
     _finished(stale, "optimal", 8_000_000)
     outcomes = [
-        batch.Outcome("baseline", "Baseline", out / "baseline", "paper", "Paper written", 1.0),
-        batch.Outcome("floors", "Floors too high", out / "floors", "not met", "cannot be met",
+        Outcome("baseline", "Baseline", out / "baseline", "paper", "Paper written", 1.0),
+        Outcome("floors", "Floors too high", out / "floors", "not met", "cannot be met",
                       1.0),
-        batch.Outcome("late", "Late one", out / "late", "interrupted", batch.INTERRUPTED, 0.0),
-        batch.Outcome("typo", "Typo", stale, "invalid",
+        Outcome("late", "Late one", out / "late", "interrupted", INTERRUPTED, 0.0),
+        Outcome("typo", "Typo", stale, "invalid",
                       "Not run: typo.yaml, key 'stability_limit' — too big", 0.0),
     ]
     html = write_index(out, outcomes, out / "baseline", REPO).read_text()

@@ -12,7 +12,7 @@ import psutil
 import pytest
 
 from batch_processes import NOISE, SCENARIOS, kernels_started, start
-from budgetopt.reporting.batch import INTERRUPTED
+from budgetopt.reporting.scenario_folder import INTERRUPTED
 
 pytestmark = pytest.mark.slow
 

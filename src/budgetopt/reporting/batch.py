@@ -33,10 +33,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Set
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from contextlib import suppress
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 from budgetopt.core import files
@@ -51,66 +48,25 @@ from budgetopt.reporting.interrupts import (
     end_descendants,
     running_children,
     signals_interrupt,
-    worker_start,
 )
 from budgetopt.reporting.manifest import is_draft
-from budgetopt.reporting.outputs import OUTPUT_FILES, write_outputs
+from budgetopt.reporting.outputs import write_outputs
+from budgetopt.reporting.parallel import run_all
 from budgetopt.reporting.render import render_html, render_pdf
+from budgetopt.reporting.scenario_folder import (
+    STAGING,
+    Outcome,
+    clear,
+    keep_failed,
+    write_error,
+)
 
-RESULT_FILES = (*OUTPUT_FILES, "paper.html", "paper.pdf")
-OUTPUTS = ("paper.ipynb", "error.txt", *RESULT_FILES)
-STAGING = ".partial.ipynb"
 BASELINE = "baseline"
 EXIT_OUTPUT, EXIT_INTERRUPTED = 3, 130
-INTERRUPTED = ("The run was interrupted (Ctrl+C or SIGTERM) before this paper was finished; "
-               "run again to make it.")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one scenario."""
-
-    name: str
-    title: str
-    folder: Path
-    state: str  # "paper", "not met", "failed", "interrupted" or "invalid"
-    message: str
-    seconds: float
-
-    @property
-    def ok(self) -> bool:
-        return self.state == "paper"
 
 
 def notebook_path(repo_root: Path, name: str = "paper.ipynb") -> Path:
     return repo_root / "notebooks" / name
-
-
-def _clear(folder: Path) -> None:
-    files.prepare_folder(folder, (*OUTPUTS, STAGING))
-
-
-def _keep_failed(folder: Path, staging: Path) -> None:
-    """After a failure: keep the executed notebook when it is whole (it shows the failing
-    cell), drop a truncated one, and remove every result file, so the folder holds nothing
-    that could be read as this run's result."""
-    import nbformat
-
-    if staging.exists():
-        try:
-            nbformat.read(staging, as_version=4)
-            staging.replace(folder / "paper.ipynb")
-        except Exception:  # noqa: BLE001 - truncated or unreadable: not a notebook to keep
-            staging.unlink(missing_ok=True)
-    for name in RESULT_FILES:
-        (folder / name).unlink(missing_ok=True)
-    for tmp in folder.glob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
-
-
-def _write_error(folder: Path, message: str) -> None:
-    with suppress(files.OutputError):  # a full disk: the message still reaches the terminal
-        files.write_text(folder / "error.txt", message + "\n")
 
 
 def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: str = "") -> Outcome:
@@ -127,13 +83,13 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
 
     def done(state: str, message: str) -> Outcome:
         if state == "failed":  # a scenario not met has its diagnosis paper, not an error.txt
-            _keep_failed(folder, staging)
-            _write_error(folder, message)
+            keep_failed(folder, staging)
+            write_error(folder, message)
         return Outcome(scenario.name, scenario.title, folder, state, message,
                        time.perf_counter() - start)
 
     try:
-        _clear(folder)
+        clear(folder)
     except files.OutputError as e:
         return Outcome(scenario.name, scenario.title, folder, "failed", str(e),
                        time.perf_counter() - start)
@@ -144,7 +100,7 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
     try:
         execute(notebook_path(repo_root), staging, params, cwd=folder)
     except PapermillExecutionError:
-        _keep_failed(folder, staging)
+        keep_failed(folder, staging)
         return done("failed", failure_sentence(executed))
     except OSError as e:  # papermill writing the notebook: a full disk, a folder gone
         return done("failed", files.why(e, staging))
@@ -211,8 +167,8 @@ def invalid_outcome(path: Path, error: InputError, out_root: Path,
     folder = out_root / name
     if known and name not in taken:  # an earlier run's paper there is not this file's: clear it
         try:
-            _clear(folder)
-            _write_error(folder, error.report())
+            clear(folder)
+            write_error(folder, error.report())
         except files.OutputError:
             pass
     return Outcome(name, title, folder, "invalid", message, 0.0)
@@ -250,7 +206,7 @@ def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | N
     start = time.perf_counter()
     staging = folder / STAGING
     try:
-        _clear(folder)
+        clear(folder)
         execute(notebook_path(repo_root, "compare.ipynb"), staging, params, cwd=folder)
         staging.replace(folder / "paper.ipynb")
         title = "Commissioning Intentions Plan — scenarios compared"
@@ -259,8 +215,8 @@ def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | N
     except Exception as e:  # noqa: BLE001 - report the comparison's failure
         message = (str(e) if isinstance(e, files.OutputError)
                    else f"The comparison paper failed: {type(e).__name__}: {e}")
-        _keep_failed(folder, staging)
-        _write_error(folder, message)
+        keep_failed(folder, staging)
+        write_error(folder, message)
         return Outcome("comparison", "Comparison", folder, "failed", message,
                        time.perf_counter() - start)
     return Outcome("comparison", "Comparison", folder, "paper", "Comparison written",
@@ -269,7 +225,7 @@ def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | N
 
 def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
         echo: Callable[[str], None] = print, progress: bool | None = None,
-        meeting_date: str = "") -> int:
+        meeting_date: str = "", scheduler: str | None = None) -> int:
     """Run scenarios; return the exit code (0 all papers, 1 any not met/failed, 2 invalid,
     130 interrupted). An output folder that cannot be written raises
     :class:`~budgetopt.core.files.OutputError` before anything runs."""
@@ -296,8 +252,8 @@ def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
     with signals_interrupt():  # the first signal interrupts; later ones are ignored until done
         try:
             if valid:
-                outcomes = _run_many(valid, out_root, repo_root, jobs, progress, meeting_date,
-                                     spare)
+                outcomes = run_all(run_one, valid, out_root, repo_root, jobs, progress,
+                                   meeting_date, spare, scheduler)
                 for o in outcomes:
                     echo(f"{o.title}: {o.state} ({o.seconds:.1f}s) — {o.message}")
                 baseline = ensure_baseline(out_root, repo_root, outcomes)
@@ -329,72 +285,3 @@ def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
     return 0 if all(o.ok for o in outcomes) else 1
 
 
-def _interrupted(path: Path, out_root: Path) -> Outcome:
-    """Mark a scenario that did not finish: its folder holds error.txt saying so, and no
-    result files (nor a half-written notebook)."""
-    return _failed(path, out_root, INTERRUPTED, "interrupted")
-
-
-def _failed(path: Path, out_root: Path, message: str, state: str = "failed") -> Outcome:
-    """Mark a scenario its worker could not finish: error.txt with ``message``, nothing else."""
-    scenario = load_scenario(path)
-    folder = out_root / scenario.name
-    if folder.is_dir():
-        _keep_failed(folder, folder / STAGING)
-        (folder / "paper.ipynb").unlink(missing_ok=True)
-        _write_error(folder, message)
-    return Outcome(scenario.name, scenario.title, folder, state, message, 0.0)
-
-
-def _run_many(paths: list[Path], out_root: Path, repo_root: Path, jobs: int, progress: bool,
-              meeting_date: str, spare: Set[int]) -> list[Outcome]:
-    """Run the scenarios, in parallel worker processes with ``jobs`` > 1. A worker that fails
-    outside a scenario's own handling (killed, out of memory) fails that scenario only. On
-    :class:`Interrupted` (or Ctrl+C), end the workers and kernels (not the ``spare`` processes),
-    mark what did not finish and raise :class:`Interrupted` with every scenario's outcome."""
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(paths), unit="paper", desc="budgetopt run")
-    finished: dict[Path, Outcome] = {}
-    futures: dict[Future[Outcome], Path] = {}
-    pool: ProcessPoolExecutor | None = None
-
-    def collect(f: Future[Outcome]) -> None:
-        path = futures[f]
-        try:
-            finished[path] = f.result()
-        except Exception as e:  # noqa: BLE001 - the worker died: this scenario failed
-            finished[path] = _failed(path, out_root, f"The worker running this paper stopped: "
-                                     f"{type(e).__name__}: {e}")
-        if bar:
-            bar.update()
-
-    try:
-        if jobs <= 1 or len(paths) == 1:
-            for p in paths:
-                finished[p] = run_one(p, out_root, repo_root, meeting_date)
-                if bar:
-                    bar.update()
-        else:
-            pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_start)
-            futures = {pool.submit(run_one, p, out_root, repo_root, meeting_date): p
-                       for p in paths}
-            for f in as_completed(futures):
-                collect(f)
-    except (Interrupted, KeyboardInterrupt):
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-        end_descendants(spare)
-        for f, p in futures.items():  # finished while the signal came: keep, not mark
-            if p not in finished and f.done() and not f.cancelled() and f.exception() is None:
-                collect(f)
-        raise Interrupted([finished.get(p) or _interrupted(p, out_root) for p in paths]) \
-            from None
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-        if bar:
-            bar.close()
-    return [finished[p] for p in paths]

@@ -116,21 +116,24 @@ def _round(v: float) -> int:
 
 def analyse(inputs: ModelInputs, settings: Robustness | None = None, jobs: int = 1,
             progress: Callable[[int], None] | None = None,
-            cancelled: Callable[[], bool] | None = None) -> RobustnessReport:
+            cancelled: Callable[[], bool] | None = None,
+            scheduler: str | None = None) -> RobustnessReport:
     """The robustness analysis of ``inputs`` with ``settings`` (default: the scenario's
-    ``robustness`` block, else the defaults)."""
+    ``robustness`` block, else the defaults), the draws in ``jobs`` local processes or on a
+    Dask ``scheduler``."""
     settings = settings or inputs.scenario.robustness or Robustness.model_validate({})
     clock = {"start": time.perf_counter()}
     point_inputs = _with(inputs, objective="point")
-    plans = {"point": _plan("point", point_inputs),
-             "expected": _plan("expected", _with(inputs, objective="expected",
-                                                 robustness=settings.model_dump()))}
+    point, kept = _plan("point", point_inputs)
+    expected, _ = _plan("expected", _with(inputs, objective="expected",
+                                          robustness=settings.model_dump()))
+    plans = {"point": point, "expected": expected}
     clock["plans"] = time.perf_counter()
     draws = sample(inputs.dataset, settings.draws, settings.seed)
     results = run_draws(point_inputs, draws, [p.cells for p in plans.values()], jobs=jobs,
-                        progress=progress, cancelled=cancelled)
+                        progress=progress, cancelled=cancelled, scheduler=scheduler)
     clock["draws"] = time.perf_counter()
-    swings = sensitivity(point_inputs)
+    swings = sensitivity(point_inputs, kept)
     clock["sensitivity"] = time.perf_counter()
     report = summarise(inputs, settings, results, plans)
     seconds = {"plans": clock["plans"] - clock["start"],
@@ -144,7 +147,7 @@ def _with(inputs: ModelInputs, **changes: Any) -> ModelInputs:
     return replace(inputs, scenario=inputs.scenario.with_changes(**changes))
 
 
-def _plan(name: str, inputs: ModelInputs) -> Plan:
+def _plan(name: str, inputs: ModelInputs) -> tuple[Plan, Allocator]:
     alloc = Allocator(inputs, "highs")
     sol: Solution = alloc.solve(warm=False)
     if sol.values is None or sol.objective is None:
@@ -152,7 +155,8 @@ def _plan(name: str, inputs: ModelInputs) -> Plan:
                          "robustness analysis needs a scenario that can be")
     shown = make_result(alloc, sol).allocation().groupby(["service_id", "year"])["amount_gbp"]
     totals = shown.sum().reindex(pd.MultiIndex.from_tuples(alloc.model.cols["t"].keys))
-    return Plan(name, sol.values.cell_array(), totals.fillna(0).astype(float), sol.objective)
+    return (Plan(name, sol.values.cell_array(), totals.fillna(0).astype(float), sol.objective),
+            alloc)
 
 
 def summarise(inputs: ModelInputs, settings: Robustness, results: list[DrawResult],

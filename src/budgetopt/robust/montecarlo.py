@@ -107,19 +107,62 @@ def chunks(n: int, size: int = CHUNK) -> list[range]:
 
 def run_draws(inputs: ModelInputs, draws: Draws, plans: Sequence[np.ndarray], jobs: int = 1,
               solver: str = "highs", progress: Callable[[int], None] | None = None,
-              cancelled: Callable[[], bool] | None = None) -> list[DrawResult]:
-    """Solve every draw (in ``jobs`` worker processes when more than 1) and value the fixed
-    ``plans`` on each; results in draw order. ``progress`` hears how many draws each finished
-    task solved; ``cancelled`` is asked between tasks (the explorer's Cancel)."""
+              cancelled: Callable[[], bool] | None = None,
+              scheduler: str | None = None) -> list[DrawResult]:
+    """Solve every draw (in ``jobs`` worker processes when more than 1, or on the Dask
+    ``scheduler`` when given) and value the fixed ``plans`` on each; results in draw order.
+    ``progress`` hears how many draws each finished task solved; ``cancelled`` is asked
+    between tasks (the explorer's Cancel)."""
     tasks = chunks(len(draws))
     results: list[DrawResult] = []
-    for done in _each(inputs, draws, plans, jobs, solver, tasks):
+    batches = (_on_cluster(scheduler, inputs, draws, plans, solver, tasks) if scheduler
+               else _each(inputs, draws, plans, jobs, solver, tasks))
+    for done in batches:
         results.extend(done)
         if progress:
             progress(len(done))
         if cancelled and cancelled():
             break
     return sorted(results, key=lambda r: r.draw)
+
+
+_KEPT: dict[tuple[str, int], _Worker] = {}  # a Dask worker's kept models, by run and thread
+
+
+def _cluster_chunk(inputs: ModelInputs, draws: Draws, plans: Sequence[np.ndarray], solver: str,
+                   run: str, rows: Sequence[int]) -> list[DrawResult]:
+    """A batch of draws on a Dask worker, on the kept model this run built there (one per
+    thread: a kept model is not shared between threads)."""
+    import threading
+
+    key = (run, threading.get_ident())
+    if key not in _KEPT:
+        for old in [k for k in _KEPT if k[0] != run]:  # free earlier runs' models
+            del _KEPT[old]
+        _KEPT[key] = _Worker(inputs, draws, plans, solver)
+    return _KEPT[key].run(rows)
+
+
+def _on_cluster(scheduler: str, inputs: ModelInputs, draws: Draws,
+                plans: Sequence[np.ndarray], solver: str,
+                tasks: list[range]) -> Iterator[list[DrawResult]]:
+    import uuid
+
+    from budgetopt.core.cluster import connect
+
+    client = connect(scheduler)
+    try:
+        shared = client.scatter([inputs, draws, list(plans)], broadcast=True)
+        run = uuid.uuid4().hex
+        futures = [client.submit(_cluster_chunk, *shared, solver, run, rows, pure=False)
+                   for rows in tasks]
+        try:
+            for f in futures:  # in order, as the local pool
+                yield f.result()
+        finally:
+            client.cancel(futures)
+    finally:
+        client.close()
 
 
 def _each(inputs: ModelInputs, draws: Draws, plans: Sequence[np.ndarray], jobs: int,

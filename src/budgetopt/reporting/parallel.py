@@ -1,0 +1,96 @@
+"""Running a batch's papers side by side: one at a time, in local worker processes, or on a Dask
+cluster; stopped cleanly on Ctrl+C or SIGTERM.
+
+A worker that fails outside a scenario's own handling (killed, out of memory) fails that
+scenario only. On :class:`~budgetopt.reporting.interrupts.Interrupted` the workers and their
+kernels are ended (not the processes that were there before the run), what did not finish is
+marked, and :class:`Interrupted` is raised again with every scenario's outcome in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Set
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from budgetopt.reporting.interrupts import Interrupted, end_descendants, worker_start
+from budgetopt.reporting.scenario_folder import Outcome, failed, interrupted
+
+Task = Callable[[Path, Path, Path, str], Outcome]  # batch.run_one
+
+
+def run_all(task: Task, paths: list[Path], out_root: Path, repo_root: Path, jobs: int,
+            progress: bool, meeting_date: str, spare: Set[int],
+            scheduler: str | None = None) -> list[Outcome]:
+    """Run ``task`` (``batch.run_one``) for each scenario: in turn, in ``jobs`` worker
+    processes, or on the Dask ``scheduler``; outcomes in the order of ``paths``."""
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(paths), unit="paper", desc="budgetopt run")
+    finished: dict[Path, Outcome] = {}
+    futures: dict[Future[Outcome], Path] = {}
+    pool: ProcessPoolExecutor | None = None
+
+    def collect(f: Future[Outcome]) -> None:
+        path = futures[f]
+        try:
+            finished[path] = f.result()
+        except Exception as e:  # noqa: BLE001 - the worker died: this scenario failed
+            finished[path] = failed(path, out_root, f"The worker running this paper stopped: "
+                                     f"{type(e).__name__}: {e}")
+        if bar:
+            bar.update()
+
+    try:
+        if scheduler:
+            _on_cluster(scheduler, task, paths, (out_root, repo_root, meeting_date), finished,
+                        bar)
+        elif jobs <= 1 or len(paths) == 1:
+            for p in paths:
+                finished[p] = task(p, out_root, repo_root, meeting_date)
+                if bar:
+                    bar.update()
+        else:
+            pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_start)
+            futures = {pool.submit(task, p, out_root, repo_root, meeting_date): p
+                       for p in paths}
+            for f in as_completed(futures):
+                collect(f)
+    except (Interrupted, KeyboardInterrupt):
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        end_descendants(spare)
+        for f, p in futures.items():  # finished while the signal came: keep, not mark
+            if p not in finished and f.done() and not f.cancelled() and f.exception() is None:
+                collect(f)
+        raise Interrupted([finished.get(p) or interrupted(p, out_root) for p in paths]) \
+            from None
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        if bar:
+            bar.close()
+    return [finished[p] for p in paths]
+
+
+def _on_cluster(scheduler: str, task: Task, paths: list[Path], args: tuple,
+                finished: dict[Path, Outcome], bar: object) -> None:
+    """The papers as Dask tasks (the workers see the same files); an interruption cancels
+    the ones not finished."""
+    from distributed import as_completed as completed
+
+    from budgetopt.core.cluster import connect
+
+    client = connect(scheduler)
+    futures = {client.submit(task, p, *args, pure=False, key=f"paper-{p.stem}-{id(p)}"): p
+               for p in paths}
+    try:
+        for f in completed(list(futures)):
+            finished[futures[f]] = f.result()
+            if bar:
+                bar.update()  # type: ignore[attr-defined]
+    finally:
+        client.cancel(list(futures))
+        client.close()

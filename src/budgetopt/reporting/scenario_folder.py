@@ -1,0 +1,78 @@
+"""A scenario's folder in a batch run: its outputs, how it ends, and what a failed or
+interrupted run leaves there (an ``error.txt`` and nothing that reads as a result)."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from budgetopt.core import files
+from budgetopt.data.scenario import load_scenario
+from budgetopt.reporting.outputs import OUTPUT_FILES
+
+RESULT_FILES = (*OUTPUT_FILES, "paper.html", "paper.pdf")
+OUTPUTS = ("paper.ipynb", "error.txt", *RESULT_FILES)
+STAGING = ".partial.ipynb"
+INTERRUPTED = ("The run was interrupted (Ctrl+C or SIGTERM) before this paper was finished; "
+               "run again to make it.")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one scenario."""
+
+    name: str
+    title: str
+    folder: Path
+    state: str  # "paper", "not met", "failed", "interrupted" or "invalid"
+    message: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "paper"
+
+
+def clear(folder: Path) -> None:
+    files.prepare_folder(folder, (*OUTPUTS, STAGING))
+
+
+def keep_failed(folder: Path, staging: Path) -> None:
+    """After a failure: keep the executed notebook when it is whole (it shows the failing
+    cell), drop a truncated one, and remove every result file, so the folder holds nothing
+    that could be read as this run's result."""
+    import nbformat
+
+    if staging.exists():
+        try:
+            nbformat.read(staging, as_version=4)
+            staging.replace(folder / "paper.ipynb")
+        except Exception:  # noqa: BLE001 - truncated or unreadable: not a notebook to keep
+            staging.unlink(missing_ok=True)
+    for name in RESULT_FILES:
+        (folder / name).unlink(missing_ok=True)
+    for tmp in folder.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def write_error(folder: Path, message: str) -> None:
+    with suppress(files.OutputError):  # a full disk: the message still reaches the terminal
+        files.write_text(folder / "error.txt", message + "\n")
+
+
+def interrupted(path: Path, out_root: Path) -> Outcome:
+    """Mark a scenario that did not finish: its folder holds error.txt saying so, and no
+    result files (nor a half-written notebook)."""
+    return failed(path, out_root, INTERRUPTED, "interrupted")
+
+
+def failed(path: Path, out_root: Path, message: str, state: str = "failed") -> Outcome:
+    """Mark a scenario its worker could not finish: error.txt with ``message``, nothing else."""
+    scenario = load_scenario(path)
+    folder = out_root / scenario.name
+    if folder.is_dir():
+        keep_failed(folder, folder / STAGING)
+        (folder / "paper.ipynb").unlink(missing_ok=True)
+        write_error(folder, message)
+    return Outcome(scenario.name, scenario.title, folder, state, message, 0.0)
