@@ -73,6 +73,13 @@ class Draws:
         return out
 
     @property
+    def every_effect_varies(self) -> bool:
+        """Whether every service's effect is drawn with a spread above 0: then no two services'
+        segments are worth the same in a draw (with probability one), and the optimum of a
+        draw's value is unique without the tie-breaks."""
+        return bool(self.effect.nunique().gt(1).all()) if len(self) > 1 else False
+
+    @property
     def limits_vary(self) -> bool:
         """Whether a draw moves the model's limits (funding, or need shares that size areas'
         curves and centre the fairness band), not only the values of plans."""

@@ -7,12 +7,15 @@ alone — not on which draws the worker solved before — and the same seed give
 whatever the number of workers. A draw is solved twice when it moves the limits (funding, need
 shares):
 
-* with every figure drawn (the value and the steadiest plan: stages 1 and 2, which fix the
-  service totals; stage 3 only splits them between streams), for the distribution of the
-  allocation;
-* with the scenario's own limits and the draw's values (stage 1 only,
-  :meth:`~budgetopt.data.uncertainty.Draws.valuation_inputs`), for the draw's best value
-  against which a fixed plan — one that meets those limits — is measured: regret, EVPI.
+* with every figure drawn, for the distribution of the allocation: stage 1 (the value) and,
+  unless every service's effect is drawn, stage 2 (the steadiest of equally valuable plans),
+  which fix the service totals — stage 3 only splits them between streams. When every effect is
+  drawn, no two services' segments are worth the same (with probability one), so the value's
+  optimum is unique and the tie-breaks change nothing;
+* with the scenario's own limits and the draw's values (stage 1 only, starting from the first
+  solve's optimum, :meth:`~budgetopt.data.uncertainty.Draws.valuation_inputs`), for the draw's
+  best value against which a fixed plan — one that meets those limits — is measured: regret,
+  EVPI.
 
 Fixed plans (the recommended plan, the robust plan) are valued on each draw's curves by filling
 their allocation cells steepest segment first (:func:`~budgetopt.model.costs.plan_value`).
@@ -67,15 +70,16 @@ class _Worker:
     def run(self, rows: Sequence[int]) -> list[DrawResult]:
         alloc, state = self.start()
         twice = self.draws.limits_vary
+        stages = 1 if self.draws.every_effect_varies else 2
         out = []
         for i in rows:
             drawn = self.draws.inputs(self.inputs, i)
-            # two stages fix the service totals (stage 3 only splits them between streams)
-            full = alloc.solve(drawn, start=state, stages=2)
+            full = alloc.solve(drawn, start=state, stages=stages)
             totals = full.values.array("t").copy() if full.values is not None else None
-            if twice:
+            if twice:  # from the draw's own optimum: the same values, other limits
                 point = self.draws.valuation_inputs(self.inputs, i, drawn)
-                best = alloc.solve(point, start=state, stages=1).objective
+                after = alloc.warm_state() if full.values is not None else state
+                best = alloc.solve(point, start=after, stages=1).objective
             else:
                 point, best = alloc.inputs, full.objective
             values = tuple(plan_value(alloc.model, point, x) for x in self.plans)
