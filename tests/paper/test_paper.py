@@ -74,9 +74,11 @@ def test_a_scenario_that_cannot_be_met_shows_no_allocation(tmp_path):
 
 def test_sections_are_numbered_in_the_frame_order(tmp_path):
     p = tiny_paper(write_tiny(tmp_path))
-    numbered = [s.name for s in SECTIONS if s.kind == "numbered" and s.when != "not met"]
+    numbered = [s.name for s in SECTIONS if s.kind == "numbered" and s.shown(met=True)]
     risks = numbered.index("risks") + 1
     assert risks == 18  # purpose, recommendations, summary, ... implications, sources
+    with_robust = [s.name for s in SECTIONS if s.kind == "numbered" and s.shown(True, True)]
+    assert with_robust.index("risks") + 1 == risks + 1  # "How sure can we be?" comes before
     assert f"<h2>{risks} Risks and limits</h2>" in p.section("risks").html
     assert f"section {risks}" in p.section("recommendations").html
 
