@@ -66,7 +66,7 @@ def test_a_scenario_that_cannot_be_met_shows_no_allocation(tmp_path):
                for line in TABLES["schemes"]]
     p = tiny_paper(write_tiny(tmp_path, schemes=schemes))
     assert not p.result.is_optimal
-    assert all(p.section(name).html == "" for name in ("summary", "allocation", "limits"))
+    assert all(p.section(name).html == "" for name in ("summary", "allocation", "shaping"))
     html = p.section("not_met").html
     assert "Why this scenario cannot be met" in html
     assert "Lower the floor of Local in 2025/26 from £5,000" in html
@@ -76,7 +76,7 @@ def test_sections_are_numbered_in_the_frame_order(tmp_path):
     p = tiny_paper(write_tiny(tmp_path))
     numbered = [s.name for s in SECTIONS if s.kind == "numbered" and s.shown(met=True)]
     risks = numbered.index("risks") + 1
-    assert risks == 18  # purpose, recommendations, summary, ... implications, sources
+    assert risks == 13  # purpose, recommendations, summary, ..., what shapes the allocation
     with_robust = [s.name for s in SECTIONS if s.kind == "numbered" and s.shown(True, True)]
     assert with_robust.index("risks") + 1 == risks + 1  # "How sure can we be?" comes before
     assert f"<h2>{risks} Risks and limits</h2>" in p.section("risks").html
@@ -88,13 +88,14 @@ def test_binding_limits_are_in_words(tmp_path):
                for line in TABLES["schemes"]]
     p = tiny_paper(write_tiny(tmp_path, schemes=schemes), stability_limit=1.0)
     assert p.result.is_optimal
-    html = p.section("limits").html
-    assert "Victims is at its cap of £400 in 2025/26." in html
-    assert "Releasing £100k of it would add" in html
+    html = p.section("shaping").html
+    # one line per family, with the most that releasing one limit of it adds, and where
+    assert "<th scope=\"row\">Scheme cap</th>" in html and "<td>Victims</td>" in html
+    assert "Most that releasing £100k of one adds" in html
 
 
 def test_charts_carry_alt_text_from_the_data(tmp_path):
-    html = tiny_paper(write_tiny(tmp_path)).section("summary").html
+    html = tiny_paper(write_tiny(tmp_path)).section("change").html
     assert 'role="img"' in html and "aria-label=" in html
     assert "<title>" in html and "Victims" in html
 

@@ -73,8 +73,8 @@ def test_html_paper_is_offline_and_shows_no_code(batch):
     assert "Paper.from_parameters" not in html and "paper.summary()" not in html
     assert "injected-parameters" not in html and "meeting_date" not in html
     for heading in ("Purpose of the report", "Recommendations", "Summary", "Funding available",
-                    "Proposed allocation", "Fairness between areas", "Risks and limits",
-                    "Appendix C. Run manifest"):
+                    "Proposed allocation", "Areas and fairness", "Risks and limits",
+                    "Appendix D. Glossary", "Appendix E. Run manifest"):
         assert heading in html
     assert "<svg" in html and "<thead>" in html
 

@@ -232,9 +232,10 @@ def test_table_and_svg_present(paper: tuple[Path, str]) -> None:
 
 def test_marking_visible(paper: tuple[Path, str]) -> None:
     _, html = paper
-    assert 'data-marking="OFFICIAL"' in html
-    assert '<p class="marking" role="note">OFFICIAL</p>' in html
+    assert 'data-marking="OFFICIAL — FINAL"' in html
+    assert '<p class="marking" role="note">OFFICIAL — FINAL</p>' in html
     assert "— DRAFT" not in html and "banner draft" not in html
+    assert "ILLUSTRATIVE" not in html and "banner illustrative" not in html
 
 
 def test_draft_and_cannot_be_met_markings(tmp_path: Path) -> None:
@@ -244,6 +245,11 @@ def test_draft_and_cannot_be_met_markings(tmp_path: Path) -> None:
     assert "OFFICIAL — DRAFT" in draft and "banner draft" in draft
     cbm = render_html(_notebook(), tmp_path / "c.html", title=TITLE, cannot_be_met=True).read_text()
     assert "SCENARIO CANNOT BE MET" in cbm and "banner cannot-be-met" in cbm
+    assert marking_line(placeholders=3) == "OFFICIAL — ILLUSTRATIVE"
+    assert marking_line(draft=True, placeholders=3) == "OFFICIAL — DRAFT — ILLUSTRATIVE"
+    ill = render_html(_notebook(), tmp_path / "i.html", title=TITLE, placeholders=3).read_text()
+    assert "OFFICIAL — ILLUSTRATIVE" in ill and "banner illustrative" in ill
+    assert "FINAL" not in ill
 
 
 def test_render_from_path_and_input_unchanged(tmp_path: Path) -> None:

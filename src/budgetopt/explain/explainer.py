@@ -28,7 +28,13 @@ from budgetopt.explain.answers import (
     WhyNot,
 )
 from budgetopt.explain.diagnose import diagnose
-from budgetopt.explain.frontier import MOVED, Frontier, budget_frontier, year_totals
+from budgetopt.explain.frontier import (
+    MOVED,
+    Frontier,
+    budget_frontier,
+    feasibility_edge,
+    year_totals,
+)
 from budgetopt.explain.limits import binding_limits
 from budgetopt.explain.paths import Reversal, reversals
 from budgetopt.model.costs import service_weights
@@ -271,6 +277,12 @@ class Explainer:
         return reversals(self.alloc, self.base, {k: float(v) for k, v in shown.items()})
 
     # ------------------------------------------------------------------ frontier
+    @cached_property
+    def edge(self) -> float | None:
+        """The smallest total budget (× this scenario's) whose limits can all be met
+        (:func:`budgetopt.explain.frontier.feasibility_edge`)."""
+        return feasibility_edge(self.alloc)
+
     def frontier(self, low: float = 0.7, high: float = 1.3, points: int = 25,
                  diagnose_infeasible: bool = True) -> Frontier:
         """The budget frontier around this scenario (see :mod:`budgetopt.explain.frontier`)."""

@@ -72,6 +72,37 @@ def budget_frontier(alloc: Allocator, base: Solution, low: float = 0.7, high: fl
                     _order(first_year, up, start, names, lower=False), diagnoses)
 
 
+def feasibility_edge(alloc: Allocator, tolerance: float = 0.0005) -> float | None:
+    """The smallest total budget, as a factor of the scenario's, at which every limit can still
+    be met — the cut is taken from the unrestricted stream in every plan year, as on the
+    frontier. Found by bisection on warm value-only solves to within ``tolerance`` (a factor
+    that is feasible: the edge is never overstated). None when the scenario itself cannot be
+    met."""
+    inputs = alloc.inputs
+    f = core_stream(inputs)
+    years = inputs.years
+    totals = {y: inputs.total_available(y) for y in years}
+    held = {y: alloc.bounds(stream_row(f, y)) for y in years}
+    # the unrestricted stream cannot go below zero: the deepest cut the frontier can ask for
+    floor = max(1 - held[y][1] / totals[y] for y in years if totals[y] > 0)
+
+    def feasible(factor: float) -> bool:
+        changes: dict[Ref, Interval] = {
+            stream_row(f, y): with_more(held[y], (factor - 1) * totals[y]) for y in years}
+        with alloc.adjusted(changes):
+            return alloc.solve(stages=1).status.is_optimal
+
+    if not feasible(1.0):
+        return None
+    if feasible(floor):
+        return floor
+    lo, hi = floor, 1.0  # lo cannot be met, hi can
+    while hi - lo > tolerance:
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if feasible(mid) else (mid, hi)
+    return hi
+
+
 def _order(by_factor: dict, factors: list[float], base: pd.Series, names: pd.Series,
            lower: bool) -> list[tuple[str, float]]:
     seen: dict[str, float] = {}

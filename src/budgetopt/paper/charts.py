@@ -22,7 +22,9 @@ import pandas as pd
 from budgetopt.core.text import short_money
 
 plt.rcParams.update({
-    "font.family": "DejaVu Sans", "font.size": 8, "svg.fonttype": "none",
+    # the paper's own font family (print.css), text left as text in the SVG
+    "font.family": "sans-serif", "font.sans-serif": ["Liberation Sans", "Arial", "DejaVu Sans"],
+    "font.size": 9, "xtick.labelsize": 8, "ytick.labelsize": 8, "svg.fonttype": "none",
     "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "budgetopt",
 })
 PROPOSAL, BASE, NEED = "#1d4f91", "#a5b8d3", "#c0504d"
@@ -36,7 +38,8 @@ def _svg(fig: plt.Figure, title: str, alt: str) -> str:
     svg = svg[svg.index("<svg"):]
     label = escape(alt, quote=True)
     svg = re.sub(r"<svg ", f'<svg role="img" aria-label="{label}" ', svg, count=1)
-    head = f"<title>{escape(title)}</title><desc>{escape(alt)}</desc>"
+    # the PDF's alternative text is the <title> (WeasyPrint): so it carries the data too
+    head = f"<title>{escape(title)}. {escape(alt)}</title><desc>{escape(alt)}</desc>"
     return re.sub(r"(<svg[^>]*>)", r"\1" + head, svg, count=1)
 
 
@@ -76,7 +79,7 @@ def area_share_against_need(shares: pd.DataFrame, scheme_name: str, area_names: 
                 fmt="o", color=NEED, capsize=6, label="need share and fairness band")
     ax.set_xticks(pos, [area_names.get(a, a) for a in s.index])
     ax.set_ylabel("%")
-    ax.legend(frameon=False, fontsize=7)
+    ax.legend(frameon=False, fontsize=8)
     parts = [f"{area_names.get(a, a)} {r['share']:.1%} against need {r['need_share']:.1%}"
              for a, r in s.iterrows()]
     alt = (f"Chart of each area's share of {scheme_name} in {label_year} against its need "
@@ -95,7 +98,7 @@ def change_by_service(change: pd.DataFrame, names: pd.Series, label_year: str,
     fig, ax = plt.subplots(figsize=(6.2, 0.22 * max(len(c), 1) + 0.8))
     colours = [PROPOSAL if v > 0 else NEED for v in c]
     ax.barh(range(len(c)), c.to_numpy(), color=colours)
-    ax.set_yticks(range(len(c)), [names.get(s, s) for s in c.index], fontsize=7)
+    ax.set_yticks(range(len(c)), [names.get(s, s) for s in c.index], fontsize=8)
     ax.axvline(0, color="black", linewidth=0.6)
     ax.xaxis.set_major_formatter(lambda v, _: short_money(v))
     ups = [f"{names.get(s, s)} {short_money(v)}" for s, v in c[::-1].items() if v > 0]
@@ -107,28 +110,32 @@ def change_by_service(change: pd.DataFrame, names: pd.Series, label_year: str,
 
 
 def frontier(points: pd.DataFrame, label_year: str) -> str:
-    """Social value against total budget; points that cannot be met are marked."""
+    """Social value against total budget, the value axis from zero. Budgets that cannot be met
+    are a shaded band labelled "cannot be met" (they have no value to draw), and the dashed
+    line marks this scenario's budget, labelled."""
     ok = points[points["status"] == "optimal"]
     bad = points[points["status"] != "optimal"]
     fig, ax = plt.subplots(figsize=(6.2, 2.6))
     ax.plot(ok["total_gbp"], ok["social_value_gbp"], marker="o", markersize=3, color=PROPOSAL,
             label="best social value")
     if not bad.empty:
-        floor = ok["social_value_gbp"].min() if not ok.empty else 0
-        ax.scatter(bad["total_gbp"], [floor] * len(bad), marker="x", color=NEED,
+        edge = ok["total_gbp"].min() if not ok.empty else points["total_gbp"].max()
+        ax.axvspan(points["total_gbp"].min(), edge, color="#f3d9d8", linewidth=0,
                    label="cannot be met")
-    here = points.iloc[(points["factor"] - 1).abs().argsort()[:1]]
-    ax.axvline(float(here["total_gbp"].iloc[0]), color="grey", linewidth=0.6, linestyle="--")
+    here = float(points.iloc[(points["factor"] - 1).abs().argsort()[:1]]["total_gbp"].iloc[0])
+    ax.axvline(here, color="grey", linewidth=0.8, linestyle="--", label="this scenario")
+    ax.set_ylim(0, (ok["social_value_gbp"].max() if not ok.empty else 1) * 1.08)
     ax.xaxis.set_major_formatter(lambda v, _: short_money(v))
     ax.yaxis.set_major_formatter(lambda v, _: short_money(v))
     ax.set_xlabel(f"total budget, {label_year}")
     ax.set_ylabel("social value over the plan")
-    ax.legend(frameon=False, fontsize=7)
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
     parts = [f"{short_money(r['total_gbp'])}: "
              + (short_money(r["social_value_gbp"]) if r["status"] == "optimal"
                 else "cannot be met") for _, r in points.iterrows()]
     alt = ("Line chart of the best social value the plan could buy at each total budget in "
-           f"{label_year}: " + "; ".join(parts) + ".")
+           f"{label_year}, from zero; this scenario's budget is {short_money(here)}: "
+           + "; ".join(parts) + ".")
     return _svg(fig, "The budget frontier", alt)
 
 
@@ -149,7 +156,7 @@ def scheme_fans(fans: pd.DataFrame, names: pd.Series, most: int = 5) -> str:
         ax.plot(years, f["p50_gbp"], color=BASE, linewidth=0.8, linestyle="--")
         ax.plot(years, f["recommended_gbp"], color=PROPOSAL, marker="o", markersize=3,
                 label="recommended")
-        ax.set_title(textwrap.fill(str(names.get(k, k)), 28), fontsize=7)
+        ax.set_title(textwrap.fill(str(names.get(k, k)), 28), fontsize=8)
         ax.yaxis.set_major_formatter(lambda v, _: short_money(v))
         ax.tick_params(labelsize=6)
         parts.append(f"{names.get(k, k)}: " + "; ".join(
@@ -157,7 +164,7 @@ def scheme_fans(fans: pd.DataFrame, names: pd.Series, most: int = 5) -> str:
             f"{short_money(r['p5_gbp'])} to {short_money(r['p95_gbp'])}"
             for yr, (_, r) in zip(years, f.iterrows(), strict=True)))
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, frameon=False, fontsize=7, loc="lower center", ncol=2,
+    fig.legend(handles, labels, frameon=False, fontsize=8, loc="lower center", ncol=2,
                bbox_to_anchor=(0.5, -0.04))
     fig.tight_layout()
     alt = ("Fan charts of the largest schemes: the recommended total each year and the range "
@@ -173,11 +180,11 @@ def tornado(swings: pd.DataFrame, most: int = 10) -> str:
     pos = range(len(t))
     ax.barh(pos, -t["moved_p10_gbp"].fillna(0).to_numpy(), color=NEED, label="at its P10")
     ax.barh(pos, t["moved_p90_gbp"].fillna(0).to_numpy(), color=PROPOSAL, label="at its P90")
-    ax.set_yticks(list(pos), list(t["input"]), fontsize=6)
+    ax.set_yticks(list(pos), list(t["input"]), fontsize=8)
     ax.axvline(0, color="black", linewidth=0.6)
     ax.xaxis.set_major_formatter(lambda v, _: short_money(abs(v)))
     ax.set_xlabel("£ of the allocation that moves")
-    ax.legend(frameon=False, fontsize=6, loc="lower right")
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
     parts = [f"{r['input']}: {short_money(r['moved_p10_gbp'] or 0)} at its P10, "
              f"{short_money(r['moved_p90_gbp'] or 0)} at its P90"
              for _, r in t.iloc[::-1].iterrows()]

@@ -20,11 +20,13 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from budgetopt.core.marking import paper_title, status_words
 from budgetopt.data.dataset import Dataset
 from budgetopt.data.inputs import ModelInputs
 from budgetopt.data.scenario import Scenario
 from budgetopt.explain.explainer import Explainer
 from budgetopt.paper.html import EMPTY, Section
+from budgetopt.paper.marks import Placeholders
 from budgetopt.paper.numbering import Numbering
 from budgetopt.paper.registry import BY_NAME, SECTIONS
 from budgetopt.pipeline import ScenarioRun
@@ -49,7 +51,10 @@ class Paper:
         spec = BY_NAME[name]
         if not spec.shown(self.result.is_optimal, self.robust):
             return EMPTY
-        return spec.render(self)
+        section = spec.render(self)
+        if spec.kind == "appendix":  # reference matter, set smaller
+            return Section(f'<section class="appendix">{section.html}</section>')
+        return section
 
     def sections(self) -> list[Section]:
         """Every section of this variant, in order."""
@@ -115,3 +120,17 @@ class Paper:
     def draft(self) -> bool:
         """DRAFT unless the manifest records committed data, parameters and code."""
         return bool(self.manifest.get("draft", True))
+
+    @cached_property
+    def placeholders(self) -> Placeholders:
+        """Which of the dataset's figures are placeholders, to mark where they are shown."""
+        return Placeholders(self.ds)
+
+    @property
+    def status_words(self) -> list[str]:
+        """DRAFT and/or ILLUSTRATIVE, or FINAL (:mod:`budgetopt.core.marking`)."""
+        return status_words(draft=self.draft, placeholders=self.placeholders.count)
+
+    @property
+    def title(self) -> str:
+        return paper_title(self.scenario.title, self.year, met=self.result.is_optimal)

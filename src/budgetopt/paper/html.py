@@ -42,9 +42,12 @@ def html_table(
     total_row: bool = False,
     small: bool = True,
     header_labels: Sequence[str] | None = None,
+    row_classes: Sequence[str] | None = None,
+    full_width: bool = False,
 ) -> str:
     """An accessible HTML table. Numeric columns are right-aligned (``td.num``); the first
-    column is the row header. ``total_row`` styles the last row as a total."""
+    column is the row header. ``total_row`` styles the last row as a total; ``row_classes``
+    gives each row a class (``"subtotal"``, ``"member"``, or ``""``)."""
     money_cols, signed_cols, pct_cols = set(money_cols), set(signed_cols), set(pct_cols)
     labels = list(header_labels) if header_labels else [str(c) for c in frame.columns]
     numeric = money_cols | signed_cols | pct_cols
@@ -58,7 +61,9 @@ def html_table(
         cells = []
         for j, c in enumerate(frame.columns):
             v = row[c]
-            if c in money_cols:
+            if c in numeric and pd.isna(v):  # not applicable: an empty cell, never £0
+                text, cls = "", "num"
+            elif c in money_cols:
                 text, cls = money(v), "num"
             elif c in signed_cols:
                 text, cls = signed_money(v), "num"
@@ -70,25 +75,41 @@ def html_table(
             scope = ' scope="row"' if j == 0 else ""
             klass = f' class="{cls}"' if cls else ""
             cells.append(f"<{tag}{scope}{klass}>{escape(text)}</{tag}>")
-        row_class = ' class="total"' if total_row and i == n - 1 else ""
+        classes = ["total"] if total_row and i == n - 1 else []
+        if row_classes and row_classes[i]:
+            classes.append(row_classes[i])
+        row_class = f' class="{" ".join(classes)}"' if classes else ""
         body.append(f"<tr{row_class}>{''.join(cells)}</tr>")
     klass = "data small" if small else "data"
     if len(frame.columns) > 6:
         klass += " wide"
+    if full_width:  # text tables (glossary, manifest): the last column takes the room
+        klass += " full"
     table = (f'<table class="{klass}"><caption>{escape(caption)}</caption>'
              f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
     # small tables stay whole on a page, caption included
     return f'<div class="keep-together">{table}</div>' if small else table
 
 
+WORD_JOINER = "\u2060"  # no line break here (Unicode UAX 14, class WJ)
+
+
+def text_html(text: str) -> str:
+    """Running text as HTML, a signed amount never wrapping between its sign and its figure:
+    a word joiner goes between "−" (or "+") and "£" — the one place Unicode line breaking
+    would otherwise allow a break in "(−£31,530)". (A nowrap ``<span>`` per amount makes
+    WeasyPrint break some paragraphs after their first word.)"""
+    return escape(text.replace("−£", f"−{WORD_JOINER}£").replace("+£", f"+{WORD_JOINER}£"))
+
+
 def bullet_list(items: Iterable[str], ordered: bool = False) -> str:
     tag = "ol" if ordered else "ul"
-    inner = "".join(f"<li>{escape(i)}</li>" for i in items)
+    inner = "".join(f"<li>{text_html(i)}</li>" for i in items)
     return f"<{tag}>{inner}</{tag}>" if inner else ""
 
 
 def paragraph(text: str) -> str:
-    return f"<p>{escape(text)}</p>"
+    return f"<p>{text_html(text)}</p>"
 
 
 def heading(text: str, level: int = 2, number: str | None = None) -> str:

@@ -113,11 +113,12 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
     except (OSError, ValueError) as e:
         return done("failed", f"The paper notebook finished without its result files: {e}")
     met = summary.get("status") == "optimal"
-    title = (f"Commissioning Intentions Plan — {scenario.title}"
-             + ("" if met else " (cannot be met)"))
+    title = manifest.get("paper_title") or scenario.title  # the title on page 1
     try:
         html = render_html(executed, folder / "paper.html", title=title,
-                           draft=is_draft(manifest), cannot_be_met=not met)
+                           draft=is_draft(manifest),
+                           placeholders=int(manifest.get("placeholders_used", 0)),
+                           cannot_be_met=not met)
         render_pdf(html, folder / "paper.pdf", title=title)
     except files.OutputError as e:
         return done("failed", str(e))

@@ -25,6 +25,7 @@ from typing import Any
 
 from budgetopt.core.errors import InputError
 from budgetopt.core.files import write_text
+from budgetopt.core.marking import paper_title, status_words
 from budgetopt.data.inputs import ModelInputs
 from budgetopt.data.scenario import load_scenario
 from budgetopt.pipeline import ScenarioRun
@@ -174,7 +175,9 @@ def build_manifest(*, inputs: ModelInputs, params_path: Path | None, status: str
     file, see :func:`params_file_used`). ``solver`` defaults to the scenario's solver; pass it
     when the run overrode it. ``draft`` is True when there is no commit, no parameters file, or
     when the dataset folder, the parameters file, ``src/`` or ``notebooks/`` differ from the
-    commit (``git_dirty_paths``).
+    commit (``git_dirty_paths``). ``placeholders_used`` counts the dataset's placeholder
+    figures and ``marking`` gives the paper's status words (:mod:`budgetopt.core.marking`):
+    FINAL only when nothing is a draft and no placeholder is used.
     """
     repo_root = Path(repo_root)
     if params_path is not None and not Path(params_path).is_absolute():
@@ -189,9 +192,12 @@ def build_manifest(*, inputs: ModelInputs, params_path: Path | None, status: str
     dirty = git_dirty_paths(repo_root, [data_path, *params, *code],
                             must_be_tracked=[*params, *data_files])
     draft = commit is None or dirty is None or bool(dirty) or params_path is None
+    placeholders = len(dataset.placeholder_figures())
+    met = str(status) == "optimal"
     return {
         "scenario": inputs.scenario.name,
         "title": inputs.scenario.title,
+        "paper_title": paper_title(inputs.scenario.title, inputs.years[0], met=met),
         "status": str(status),
         "params_file": None if params_path is None else _relative(params_path, repo_root),
         "params_sha256": None if params_path is None else _sha256(params_path),
@@ -209,6 +215,8 @@ def build_manifest(*, inputs: ModelInputs, params_path: Path | None, status: str
         "git_dirty_paths": dirty if dirty is not None else [],
         "git_available": dirty is not None,
         "draft": draft,
+        "placeholders_used": placeholders,
+        "marking": status_words(draft=draft, placeholders=placeholders, cannot_be_met=not met),
         "started": _iso(started),
         "finished": _iso(finished),
         "seconds": round((_utc(finished) - _utc(started)).total_seconds(), 3),

@@ -36,6 +36,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
 from budgetopt.core.files import write_bytes, write_text
+from budgetopt.core.marking import status_words
 
 LOG = logging.getLogger(__name__)
 
@@ -56,8 +57,6 @@ REMOVE_CELL_TAGS = frozenset(
 REMOVE_INPUT_TAGS = frozenset({"remove-input"})
 REMOVE_OUTPUT_TAGS = frozenset({"remove-output"})
 
-_DRAFT = "DRAFT"
-_CANNOT_BE_MET = "SCENARIO CANNOT BE MET"
 _SEP = " — "
 
 _DROP_ELEMENTS = ("script", "noscript", "iframe", "frame", "frameset", "object", "embed",
@@ -83,19 +82,18 @@ _INLINE_IMAGE_TYPES = frozenset(
 
 
 def marking_line(
-    marking: str = "OFFICIAL", *, draft: bool = False, cannot_be_met: bool = False
+    marking: str = "OFFICIAL", *, draft: bool = False, placeholders: int = 0,
+    cannot_be_met: bool = False
 ) -> str:
-    """The status marking shown at the top of the page and in the PDF's running header.
+    """The status marking shown at the top of the page and in the PDF's running header: the
+    security marking and the status words of :mod:`budgetopt.core.marking`.
 
     ``marking_line("OFFICIAL", draft=True)`` → ``"OFFICIAL — DRAFT"``;
-    with ``cannot_be_met=True`` → ``"OFFICIAL — SCENARIO CANNOT BE MET"``.
+    with ``placeholders=469`` → ``"OFFICIAL — ILLUSTRATIVE"``; with ``cannot_be_met=True`` →
+    ``"OFFICIAL — SCENARIO CANNOT BE MET"``; with none of them → ``"OFFICIAL — FINAL"``.
     """
-    parts = [marking.strip() or "OFFICIAL"]
-    if draft:
-        parts.append(_DRAFT)
-    if cannot_be_met:
-        parts.append(_CANNOT_BE_MET)
-    return _SEP.join(parts)
+    words = status_words(draft=draft, placeholders=placeholders, cannot_be_met=cannot_be_met)
+    return _SEP.join([marking.strip() or "OFFICIAL", *words])
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,12 +108,14 @@ def render_html(
     title: str,
     marking: str = "OFFICIAL",
     draft: bool = False,
+    placeholders: int = 0,
     cannot_be_met: bool = False,
 ) -> Path:
     """Convert an executed notebook to a standalone, script-free HTML paper at ``out``.
 
     ``notebook`` is a path to an ``.ipynb`` file or an in-memory notebook (not modified). Nothing
-    is executed here. Returns ``out``.
+    is executed here. ``placeholders`` (the number of placeholder figures the paper rests on)
+    makes it ILLUSTRATIVE. Returns ``out``.
     """
     if isinstance(notebook, nbformat.NotebookNode):
         nb = copy.deepcopy(notebook)
@@ -126,7 +126,8 @@ def render_html(
         base_dir = path.resolve().parent
     _add_alt_text(nb)
 
-    line = marking_line(marking, draft=draft, cannot_be_met=cannot_be_met)
+    line = marking_line(marking, draft=draft, placeholders=placeholders,
+                        cannot_be_met=cannot_be_met)
     resources = {
         "metadata": {"name": title, "path": str(base_dir)},
         "paper": {
@@ -135,6 +136,7 @@ def render_html(
             "marking": marking,
             "marking_line": line,
             "draft": draft,
+            "placeholders": placeholders,
             "cannot_be_met": cannot_be_met,
         },
     }
@@ -167,7 +169,8 @@ def _exporter() -> HTMLExporter:
 
 
 def _add_alt_text(nb: nbformat.NotebookNode) -> None:
-    """Give every SVG output an ``alt`` (its ``<title>``, else ``<desc>``) for the ``<img>``."""
+    """Give every SVG output an ``alt`` for the ``<img>``: its ``<desc>`` (the full description
+    of the data, as the HTML's ``aria-label``), else its ``<title>``; the PDF carries it."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
@@ -179,7 +182,7 @@ def _add_alt_text(nb: nbformat.NotebookNode) -> None:
             metadata = output.setdefault("metadata", {})
             if metadata.get("alt"):
                 continue
-            for pattern in (_SVG_TITLE, _SVG_DESC):
+            for pattern in (_SVG_DESC, _SVG_TITLE):
                 match = pattern.search(svg)
                 if match:
                     text = " ".join(_TAG.sub("", match.group(1)).split())

@@ -68,6 +68,15 @@ class RobustnessReport:
     schemes: pd.DataFrame  # per scheme and year: the recommended total and P5 / P50 / P95
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)  # ranked, robust.sensitivity
     seconds: dict[str, float] = field(default_factory=dict)
+    plan_value_draws: np.ndarray = field(default_factory=lambda: np.zeros(0))  # recommended
+
+    def value_range(self, low: float = 0.05, high: float = 0.95) -> tuple[float, float]:
+        """The recommended plan's priority-weighted value over the draws: its ``low`` and
+        ``high`` quantiles (P5 and P95 unless asked)."""
+        v = self.plan_value_draws
+        if not len(v):
+            return (float("nan"), float("nan"))
+        return float(np.quantile(v, low)), float(np.quantile(v, high))
 
     @property
     def evpi_gbp(self) -> float:
@@ -201,7 +210,8 @@ def summarise(inputs: ModelInputs, settings: Robustness, results: list[DrawResul
         sum(r.status not in ("optimal", "infeasible") for r in results), regret, pct,
         float(best.mean()) if len(best) else float("nan"),
         {n: float(v.mean()) if len(v) else float("nan") for n, v in value.items()},
-        recommended, plans, schemes)
+        recommended, plans, schemes,
+        plan_value_draws=value[recommended] if len(valued) else np.zeros(0))
 
 
 def _scheme_fans(table: pd.DataFrame, totals: np.ndarray, scheme: np.ndarray) -> pd.DataFrame:

@@ -11,53 +11,84 @@ from budgetopt.core.text import fy, money, pct, short_money, signed_money
 from budgetopt.explain import analysis
 from budgetopt.paper import charts
 from budgetopt.paper.html import Section, bullet_list, heading, html_table, paragraph
+from budgetopt.paper.marks import MARK, mark, note
 
 if TYPE_CHECKING:  # pragma: no cover
     from budgetopt.paper.document import Paper
 
 
+def matrix(p: Paper) -> tuple[pd.DataFrame, list[str]]:
+    """The funding allocation matrix of the first plan year, grouped by scheme in the plan's
+    order: a subtotal row per scheme, then its services; last year beside the year; area
+    columns hold the area-split schemes, one column the force-wide services. Every row and
+    column sums exactly (the whole-pound cells of :meth:`Result.matrix`)."""
+    r, y, ds = p.result, p.year, p.ds
+    m = r.matrix(y)
+    areas = [a for a in ds.areas.index if a in m.columns]
+    last = ds.services["last_year_gbp"]
+    rows, kinds = [], []
+    for k in ds.schemes.index:
+        if k not in m.index.get_level_values("scheme_id"):
+            continue
+        block = m.loc[k]
+        base = {s: round(float(last[s])) for s in block.index}
+        cells = block[[*areas, "force", "total"]].sum()
+        rows.append([ds.schemes.at[k, "name"], sum(base.values()),
+                     *[(v if v else None) for v in cells[[*areas, "force"]]], cells["total"]])
+        kinds.append("subtotal")
+        for s, row in block.iterrows():
+            name = mark(ds.services.at[s, "name"], p.placeholders.service(s, "last_year_gbp"))
+            by_area = bool(ds.services.at[s, "area_split"])
+            cells = [(v if by_area else None) for v in row[areas]]
+            rows.append([name, base[s], *cells, None if by_area else row["force"],
+                         row["total"]])
+            kinds.append("member")
+    cols = ["Scheme and service", f"{fy(p.base)} (£)", *areas, "force", "total"]
+    t = pd.DataFrame(rows, columns=cols)
+    members = t[[k == "member" for k in kinds]]
+    total = ["Total", *[int(members[c].fillna(0).sum()) for c in cols[1:]]]
+    t.loc[len(t)] = total
+    kinds.append("")
+    t["change"] = t["total"] - t[f"{fy(p.base)} (£)"]
+    return t, kinds
+
+
 def allocation(p: Paper) -> Section:
-    r, y = p.result, p.year
-    ds = p.ds
-    m = r.matrix(y).reset_index()
-    area_names = {**ds.areas["name"].to_dict(), "force": "Force-wide", "total": "Total"}
-    svc_names = {**ds.services["name"].to_dict(), "": "", "total": "Total"}
-    m["Service"] = m["service_id"].map(lambda s: svc_names.get(s, s))
-    m.loc[m["scheme_id"] == "total", "Service"] = "Total"
-    value_cols = [c for c in m.columns if c not in ("scheme_id", "service_id", "Service")]
-    table = m[["Service", *value_cols]]
-    labels = ["Service", *[f"{area_names.get(c, c)} (£)" for c in value_cols]]
-    by_year = r.by_scheme().reset_index()
-    by_year.insert(0, "Scheme", by_year["scheme_id"].map(
-        lambda k: "Total" if k == "total" else ds.schemes.at[k, "name"]))
-    by_year = by_year.drop(columns="scheme_id")
-    years = [c for c in by_year.columns if c != "Scheme"]
+    r, y, ds = p.result, p.year, p.ds
+    t, kinds = matrix(p)
+    area_names = {**ds.areas["name"].to_dict(), "force": "Force-wide",
+                  "total": fy(y), "change": "Change"}
+    labels = [t.columns[0], t.columns[1], *[f"{area_names.get(c, c)} (£)" for c in t.columns[2:]]]
+    money_cols = [c for c in t.columns[1:] if c != "change"]
     pri = r.by_priority().reset_index()
     pri.insert(0, "Priority", pri["priority_id"].map(
-        lambda p: "Total" if p == "total" else ds.priorities.at[p, "name"]))
+        lambda k: "Total" if k == "total" else ds.priorities.at[k, "name"]))
     pri = pri.drop(columns="priority_id")
     tau, delta = p.scenario.fairness_tolerance, p.scenario.stability_limit
-    basis = (f"The allocation maximises social value weighted by the plan priorities. Each "
-             "service has a benefit curve with diminishing returns; area-split schemes "
-             "share money between the four Community Safety Partnership areas by need, each "
-             f"area's share kept within ±{tau:.0%} of its need share; each continuing "
-             f"service moves by at most {delta:.0%} of its {fy(p.base)} amount in any one "
-             "year (a fixed band in pounds, not a share of the year before); contracts "
-             "are held at their contracted values; floors, caps and ring-fences are met.")
+    basis = (f"The allocation maximises social value (the estimated value to society, in £, "
+             "of the outcomes services achieve) weighted by the plan priorities. Each service "
+             "has a benefit curve: what each further £1,000 achieves, falling as a service "
+             "grows (diminishing returns). Area-split schemes share their money between the "
+             f"{len(ds.areas)} Community Safety Partnership areas by need, each area's share "
+             f"kept within ±{tau:.0%} of its need share; each continuing service moves by at "
+             f"most {delta:.0%} of its {fy(p.base)} amount in any one year; contracts are held "
+             "at their contracted values; floors, caps and ring-fences are met. The money "
+             "left after these commitments is placed by the optimiser: the method that finds, "
+             "exactly, the allocation of greatest value within every limit.")
     if p.scenario.objective == "expected":
         n = (p.scenario.robustness.plan_draws if p.scenario.robustness else 100)
         basis += (f" The allocation is the plan best on average over {n} draws of the "
                   "uncertain evidence rather than best on its point values, and the social "
                   "value it reports is its mean over those draws.")
+    marked = any(MARK in str(v) for v in t.iloc[:, 0])
     return Section(
         heading("Proposed allocation", 2, p.number("allocation")) + paragraph(basis)
-        + html_table(table, f"{p.table('matrix')}. Funding allocation matrix, {fy(y)}: "
-                     "service by area",
-                     money_cols=value_cols, total_row=True, small=False,
-                     header_labels=labels)
-        + html_table(by_year, f"{p.table('by_scheme')}. Allocation by scheme and year",
-                     money_cols=years, total_row=True,
-                     header_labels=["Scheme", *[f"{fy(c)} (£)" for c in years]])
+        + html_table(t, f"{p.table('matrix')}. Funding allocation matrix, {fy(y)}: each "
+                     "scheme and service by area, against last year",
+                     money_cols=money_cols, signed_cols=["change"], total_row=True,
+                     small=False, header_labels=labels, row_classes=kinds)
+        + note(f"{MARK} The {fy(p.base)} amount is a placeholder." if marked else "",
+               p.placeholders.allocation_note(p.inputs.years))
         + html_table(pri, f"{p.table('by_priority')}. Estimated social value by plan priority",
                      money_cols=[c for c in pri.columns if c != "Priority"],
                      total_row=True, header_labels=["Priority", *[
@@ -96,7 +127,8 @@ def status_quo(p: Paper) -> Section:
     sq_y = sq[sq["year"] == y]
     prop = r.allocation()
     prop = prop[prop["year"] == y].groupby("scheme_id")["amount_gbp"].sum()
-    by = sq_y.groupby("scheme_id")["amount_gbp"].sum()
+    order = [k for k in p.ds.schemes.index if k in set(sq_y["scheme_id"])]  # the plan's order
+    by = sq_y.groupby("scheme_id")["amount_gbp"].sum().reindex(order)
     names = p.ds.schemes["name"]
     t = pd.DataFrame({"Scheme": names.reindex(by.index).to_numpy(),
                       "Status quo (£)": by.to_numpy(),
@@ -125,6 +157,7 @@ def change(p: Paper) -> Section:
     c = r.change()
     names = p.ds.services["name"]
     by_scheme = c.groupby("scheme_id")[["last_year_gbp", f"{y}_gbp", f"{y}_real_gbp"]].sum()
+    by_scheme = by_scheme.reindex([k for k in p.ds.schemes.index if k in by_scheme.index])
     t = pd.DataFrame({
         "Scheme": p.ds.schemes["name"].reindex(by_scheme.index).to_numpy(),
         f"{fy(b)} (£)": by_scheme["last_year_gbp"].to_numpy(),
@@ -140,9 +173,12 @@ def change(p: Paper) -> Section:
             f"{fy(y)}; in {fy(b)} prices, after the inflation assumption, by "
             f"{signed_money(tot_real - tot_last)} "
             f"({pct(100 * (tot_real - tot_last) / tot_last, signed=True)}).")
+    unchanged = int((c["change_gbp"] == 0).sum())
     chart = charts.figure(charts.change_by_service(c, names, fy(last), fy(b)),
                           f"{p.figure('change')}. Change for each service in cash, {fy(b)} "
-                          f"to {fy(last)}")
+                          f"to {fy(last)}"
+                          + (f"; the {unchanged} services whose amount does not change are "
+                             "left out" if unchanged else ""))
     return Section(heading("Change against last year", 2, p.number("change"))
                    + paragraph(text)
                    + html_table(t, f"{p.table('change')}. Change by scheme in cash and real terms, "
@@ -168,57 +204,43 @@ def steadiness(p: Paper) -> str:
 
 
 def areas(p: Paper) -> Section:
-    r, y = p.result, p.year
-    ds = p.ds
+    """Each area's money by year, and each area-split scheme's split against need."""
+    r, y, ds = p.result, p.year, p.ds
     by = r.by_area()
     names = {**ds.areas["name"].to_dict(), "force": "Force-wide services", "total": "Total"}
-    split = ds.services[ds.services["area_split"].astype(bool)]
-    last = split["last_year_gbp"].groupby(split["scheme_id"]).sum()
-    base_area = sum((ds.need_shares.loc[k] * v for k, v in last.items()),
-                    pd.Series(0.0, index=ds.areas.index))
     t = pd.DataFrame({"Area": [names.get(a, a) for a in by.index],
                       **{f"{fy(v)} (£)": by[v].to_numpy() for v in by.columns}})
-    sentences = []
-    for a in ds.areas.index:
-        v = int(by.at[a, y]) if a in by.index else 0
-        sentences.append(f"{names[a]} receives {money(v)} of area-split funding in {fy(y)} "
-                         f"(about {short_money(base_area[a])} in {fy(p.base)}, if last "
-                         "year's area-split schemes were shared by need).")
-    return Section(heading("What changes in each area", 2, p.number("areas"))
-                   + bullet_list(sentences)
-                   + html_table(t, f"{p.table('by_area')}. Allocation by area (force-wide services "
-                                "serve every area)",
-                                money_cols=[f"{fy(v)} (£)" for v in by.columns],
-                                total_row=True))
-
-
-def fairness(p: Paper) -> Section:
-    r, y = p.result, p.year
-    ds = p.ds
     tau = p.scenario.fairness_tolerance
     shares = r.area_shares()
     shares_y = shares[shares["year"] == y]
-    parts, figs = [], []
     area_names = ds.areas["name"]
-    for i, (k, rows) in enumerate(shares_y.groupby("scheme_id", sort=False)):
-        name = ds.schemes.at[k, "name"]
-        t = pd.DataFrame({"Area": area_names.reindex(rows["area_id"]).to_numpy(),
-                          "Amount (£)": rows["amount_gbp"].to_numpy(),
-                          "Share (%)": (100 * rows["share"]).round(1).to_numpy(),
-                          "Need share (%)": (100 * rows["need_share"]).round(1).to_numpy(),
-                          "Band (%)": [f"{100 * lo:.1f}–{100 * hi:.1f}" for lo, hi in
-                                       zip(rows["band_low"], rows["band_high"],
-                                           strict=True)]})
-        parts.append(html_table(t, f"{p.table('fairness')}.{i + 1}. {name}: area share "
-                                f"against need share, {fy(y)}", money_cols=["Amount (£)"]))
-        figs.append(charts.figure(
-            charts.area_share_against_need(rows, name, area_names, fy(y)),
-            f"{p.figure('fairness')}.{i + 1}. {name}: area share against need share, {fy(y)}"))
-    text = (f"In each area-split scheme every area's share of the money stays within "
-            f"±{tau:.0%} of its need share (so a 30% need share receives "
-            f"{30 * (1 - tau):.0f}–{30 * (1 + tau):.0f}%). Need shares come from each "
-            "scheme's need formula over population, crime, domestic abuse, ASB and "
-            "deprivation. Areas with more need per head get more outcomes per £, so the "
-            "optimiser leans towards them up to the edge of the band.")
-    return Section(heading("Fairness between areas", 2, p.number("fairness"))
-                   + paragraph(text) + "".join(parts) + "".join(figs))
+    rows = []
+    for k, group in shares_y.groupby("scheme_id", sort=False):
+        for _, row in group.iterrows():
+            rows.append({"Scheme": ds.schemes.at[k, "name"],
+                         "Area": area_names[row["area_id"]],
+                         "Amount (£)": int(row["amount_gbp"]),
+                         "Share": f"{100 * row['share']:.1f}%",
+                         "Need share": f"{100 * row['need_share']:.1f}%",
+                         "Allowed band": f"{100 * row['band_low']:.1f}–"
+                                         f"{100 * row['band_high']:.1f}%",
+                         "At the edge": "yes" if min(abs(row["share"] - row["band_low"]),
+                                                     abs(row["share"] - row["band_high"]))
+                         < 5e-4 else ""})
+    fair = pd.DataFrame(rows)
+    edge = int((fair["At the edge"] == "yes").sum()) if rows else 0
+    text = (f"{p.table('by_area')} gives each area's money; force-wide services serve every "
+            f"area. In each area-split scheme every area's share stays within ±{tau:.0%} of its "
+            f"need share (so a 30% need share receives {30 * (1 - tau):.0f}–"
+            f"{30 * (1 + tau):.0f}%). Need shares come from each scheme's need formula over "
+            "population, crime, domestic abuse, ASB and deprivation; money goes further where "
+            "need per head is higher, so the optimiser leans towards those areas up to the "
+            f"edge of the band ({edge} of {len(rows)} area shares in {fy(y)} are at the edge, "
+            f"{p.table('fairness')}).")
+    return Section(heading("Areas and fairness", 2, p.number("areas")) + paragraph(text)
+                   + html_table(t, f"{p.table('by_area')}. Allocation by area",
+                                money_cols=[f"{fy(v)} (£)" for v in by.columns],
+                                total_row=True)
+                   + (html_table(fair, f"{p.table('fairness')}. Area shares of the area-split "
+                                 f"schemes against need, {fy(y)}", money_cols=["Amount (£)"])
+                      if rows else ""))

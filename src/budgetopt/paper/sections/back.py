@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import json
-from html import escape
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -12,6 +10,7 @@ import pandas as pd
 from budgetopt.core.text import fy, money, signed_money
 from budgetopt.explain import analysis
 from budgetopt.paper.html import Section, bullet_list, heading, html_table, paragraph
+from budgetopt.paper.marks import MARK
 
 if TYPE_CHECKING:  # pragma: no cover
     from budgetopt.paper.document import Paper
@@ -21,8 +20,8 @@ def risks(p: Paper) -> Section:
     limits = p.run.explainer.binding_limits()
     html = heading("Risks and limits", 2, p.number("risks"))
     html += paragraph(f"{len(limits)} limits shape the allocation over the plan; section "
-                      f"{p.number('limits')} sets out those in {fy(p.year)} with "
-                      "what releasing each would add.")
+                      f"{p.number('shaping')} sets out those in {fy(p.year)} with what "
+                      "releasing each would add.")
     weak = analysis.weak_evidence_relied_on(p.result)
     if not weak.empty:
         html += heading("Weak evidence relied on", 3) + paragraph(
@@ -31,17 +30,22 @@ def risks(p: Paper) -> Section:
             + ", ".join(f"{r['service']} ({money(r['amount_gbp'])})"
                         for _, r in weak.iterrows()) + ".")
     ph = p.ds.placeholder_figures()
-    by_table = pd.Series([t for t, _, _ in ph]).value_counts()
-    html += heading("Placeholders", 3) + paragraph(
-        f"{len(ph)} figures in the dataset are placeholders, not published figures: "
-        + ", ".join(f"{n} in {t}" for t, n in by_table.items())
-        + f". Appendix {p.number('appendix_assumptions')} lists how they were set. The "
-        "allocation should be re-run when they are replaced.")
+    if ph:
+        by_table = pd.Series([t for t, _, _ in ph]).value_counts()
+        html += heading("Placeholders", 3) + paragraph(
+            f"{len(ph)} figures in the dataset are placeholders, not published figures: "
+            + ", ".join(f"{n} in {t}" for t, n in by_table.items())
+            + f". They are marked {MARK} where a table shows them, and Appendix "
+            f"{p.number('appendix_assumptions')} says how they were set. The paper is "
+            "ILLUSTRATIVE until they are replaced and the allocation re-run.")
     ends = analysis.ending_within_plan(p.result)
     if not ends.empty:
-        html += heading("Contracts and grants ending", 3) + bullet_list(
-            f"{r['name']} ({r['kind']} with {r['with']}) ends at the {r['ends']}."
-            for _, r in ends.iterrows())
+        t = pd.DataFrame({"Contract or grant": ends["name"],
+                          "Kind": ends["kind"], "With": ends["with"], "Ends": ends["ends"]})
+        html += heading("Contracts and grants ending", 3) + paragraph(
+            f"{len(ends)} contracts and grants end within the plan; each needs re-procurement, "
+            "renewal or an exit plan before it ends.") + html_table(
+            t, f"{p.table('ending')}. Contracts and grants ending within the plan")
     return Section(html)
 
 
@@ -71,7 +75,7 @@ def implications(p: Paper) -> Section:
             gains.append(f"{ds.areas.at[a, 'name']}: {signed_money(diff)} from {fy(y)} to "
                          f"{fy(p.inputs.years[-1])}")
     equality = ("Area-split money follows need within the fairness band (section "
-                f"{p.number('fairness')}). Change in area-split funding over the plan: "
+                f"{p.number('areas')}). Change in area-split funding over the plan: "
                 + ("; ".join(gains) if gains else "a single plan year, no change shown")
                 + ". An equality impact assessment of service changes should accompany "
                 "the final plan.")
@@ -84,11 +88,55 @@ def implications(p: Paper) -> Section:
 def sources(p: Paper) -> Section:
     items = [f"{s.publisher}, “{s.title}” ({s.date}). {s.url}".rstrip(". ") + "."
              for s in p.ds.manifest.sources]
-    return Section(heading("Background papers and sources", 2, p.number("sources"))
+    letter = p.number("sources")
+    return Section(heading(f"Appendix {letter}. Background papers and sources", 2)
                    + paragraph(f"{len(p.ds.manifest.sourced_figures)} figures in the "
                                "dataset come from these published sources; the rest are "
                                f"placeholders (Appendix {p.number('appendix_assumptions')}).")
                    + bullet_list(items))
+
+
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("Area-split scheme", "A scheme whose money is shared between the Community Safety "
+     "Partnership areas in proportion to need (the others fund force-wide services)."),
+    ("Benefit curve", "What each further £1,000 for a service is estimated to achieve; each "
+     "further £1,000 achieves a little less than the one before (diminishing returns)."),
+    ("Binding limit", "A limit the allocation sits exactly at, so that it shapes the result."),
+    ("Contested", "A service funded above its minimum in some draws of the uncertain evidence "
+     "but not in at least 90% of them."),
+    ("Core (robustness)", "A service funded above its minimum in at least 90% of the draws of "
+     "the uncertain evidence."),
+    ("Draw", "One set of the uncertain figures, sampled within their stated spreads; the plan "
+     "is re-solved for each."),
+    ("Fairness band", "How far an area's share of an area-split scheme may stray from its need "
+     "share (±τ of it)."),
+    ("Feasibility edge", "The deepest cut to the budget at which every limit can still be met."),
+    ("Floor, cap", "The least and the most a scheme may receive in a year."),
+    ("Illustrative", "The paper rests on placeholder figures: it shows what the method gives, "
+     "not amounts to rely on."),
+    ("Need share", "An area's share of need, from the scheme's need formula (population, crime, "
+     "domestic abuse, ASB, deprivation)."),
+    ("Optimiser, optimum", "The method (linear programming) that finds, exactly, the allocation "
+     "of greatest weighted social value within every limit; that allocation."),
+    ("Pin", "An amount the scenario fixes for a service in a year."),
+    ("Placeholder", "A figure not taken from a published source, set by assumption until a "
+     "real figure replaces it; marked † where shown."),
+    ("Priority weight", "How much a £ of social value towards a Police and Crime Plan priority "
+     "counts; 2 counts it twice."),
+    ("Regret", "How much value the recommended plan gives up, in one draw, against the best "
+     "plan for that draw."),
+    ("Ring-fenced grant", "Funding that may only be spent on the schemes its conditions name."),
+    ("Smallest fix", "The least change to the limits that would make a scenario possible."),
+    ("Social value", "The estimated value to society, in £, of the outcomes services achieve."),
+    ("Stability limit", "How far a service may move in one year: δ of its base-year amount."),
+    ("Status quo", "Last year's allocation carried forward, scaled to the funding available."),
+)
+
+
+def glossary(p: Paper) -> Section:
+    t = pd.DataFrame(GLOSSARY, columns=["Term", "Meaning"])
+    return Section(heading(f"Appendix {p.number('glossary')}. Glossary", 2)
+                   + html_table(t, "Terms used in this paper", small=False, full_width=True))
 
 
 def appendix_services(p: Paper) -> Section:
@@ -145,6 +193,8 @@ def appendix_manifest(p: Paper) -> Section:
         ("Solver", f"{m.get('solver', {}).get('name', p.scenario.solver)} "
          f"{m.get('solver', {}).get('version', '')}".strip()),
         ("Status", p.result.status.status.value),
+        ("Marking", " · ".join(p.status_words)),
+        ("Placeholder figures used", f"{p.placeholders.count:,}"),
         ("Code version (git commit)", str(m.get("git_commit") or "not committed")),
         ("Draft", "yes: data, parameters or code differ from the commit" if m.get("draft",
                                                                                True)
@@ -155,9 +205,20 @@ def appendix_manifest(p: Paper) -> Section:
     versions = m.get("versions", {})
     if versions:
         rows.append(("Packages", ", ".join(f"{k} {v}" for k, v in versions.items() if v)))
+    params = m.get("parameters", p.scenario.model_dump(mode="json"))
+    rows.append(("Parameters", _plain(params)))
     t = pd.DataFrame(rows, columns=["Item", "Value"])
-    params = json.dumps(m.get("parameters", p.scenario.model_dump(mode="json")),
-                        indent=1, ensure_ascii=False)
     return Section(heading(f"Appendix {p.number('appendix_manifest')}. Run manifest", 2)
-                   + html_table(t, f"{p.table('manifest')}. What produced this paper")
-                   + f'<pre class="parameters">{escape(params)}</pre>')
+                   + html_table(t, f"{p.table('manifest')}. What produced this paper",
+                                small=False, full_width=True))
+
+
+def _plain(value: object) -> str:
+    """A parameter's value in words: lists and mappings as 'a: 1; b: 2', none as 'none'."""
+    if value is None or value == {} or value == []:
+        return "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)

@@ -1,9 +1,11 @@
-"""What the allocation rests on: the marginal value of money, the budget frontier, the limits
-that shape it, why some services get no more, and what the pins cost. Every figure here is a
-warm re-solve of the run's kept model (:mod:`budgetopt.explain`)."""
+"""What the allocation rests on, as tables and a few sentences: what more or less money would
+do (with the budget frontier and the feasibility edge), and what shapes the allocation (the
+limits by family, the services held at their minimum, the pins). Every figure is a warm
+re-solve of the run's kept model (:mod:`budgetopt.explain`)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -13,101 +15,107 @@ from budgetopt.paper import charts
 from budgetopt.paper.html import Section, bullet_list, heading, html_table, paragraph
 
 if TYPE_CHECKING:  # pragma: no cover
-    from budgetopt.model.limits import Family
     from budgetopt.paper.document import Paper
 
+LISTED = 6  # services named in the order of disinvestment
+SHOWN_FACTORS = (0.9, 1.0, 1.1)  # frontier points the short table shows beside the edge
 
-def more_money(p: Paper) -> Section:
+FAMILY_MEANING = {
+    "contract": "amounts fixed by a contract, with its agreed uplift",
+    "pin": "amounts this scenario fixes",
+    "scheme floor": "the least a scheme must receive",
+    "scheme cap": "the most a scheme may receive",
+    "service minimum": "the least a service needs to keep running",
+    "capacity": "the most a service can use",
+    "stability": "how far a service may move in a year",
+    "fairness": "how far an area's share may stray from its need share",
+}
+
+
+def value_of_money(p: Paper) -> Section:
+    """The next £100k, the last £100k cut, £1 of each stream, and the budget frontier."""
     e = p.explainer
-    more = e.money_value(direction="more")
-    streams = e.stream_values()
-    return Section(heading("What more money would buy", 2, p.number("more_money"))
-                   + paragraph(more.sentence)
-                   + paragraph("Per stream, from re-solving with £1,000 more of each:")
-                   + bullet_list(v.sentence for v in streams))
-
-
-def cut(p: Paper) -> Section:
-    less = p.explainer.money_value(direction="less")
-    html = heading("What a cut would cost", 2, p.number("cut")) + paragraph(less.sentence)
-    if less.what_if.diagnosis is not None:
-        html += bullet_list(r.sentence for r in less.what_if.diagnosis.relaxations[:8])
-    return Section(html)
-
-
-def frontier(p: Paper) -> Section:
-    fr = p.explainer.frontier()
+    more, less = e.money_value(direction="more"), e.money_value(direction="less")
+    per_stream = "; ".join(
+        f"{v.name} £{v.value_per_gbp:,.2f}" if v.value_per_gbp is not None
+        else f"{v.name} nothing (its schemes cannot take more)" for v in e.stream_values())
+    fr = e.frontier(diagnose_infeasible=False)
     pts = fr.points
-    t = pd.DataFrame({
-        "Budget (% of this scenario)": [f"{100 * f:.1f}%" for f in pts["factor"]],
-        f"Total {fy(p.year)} (£)": pts["total_gbp"].to_numpy(),
-        "Social value over the plan (£)": pts["social_value_gbp"].to_numpy(),
-    })
-    shown = t.copy()
-    value_col = "Social value over the plan (£)"
-    shown[value_col] = ["cannot be met" if pd.isna(v) else money(v) for v in t[value_col]]
-    fixes = []
-    for factor, status in zip(pts["factor"], pts["status"], strict=True):
-        d = fr.diagnoses.get(float(factor))
-        fixes.append("" if status == "optimal" or d is None else
-                     f"smallest fix {money(d.total_gbp)} ("
-                     + ", ".join(sorted({r.family for r in d.relaxations})) + ")")
-    if any(fixes):
-        shown["If it cannot be met"] = fixes
-    ok = pts[pts["status"] == "optimal"]
-    lowest = ok["factor"].min() if not ok.empty else None
-    text = (f"{p.figure('frontier')} and {p.table('frontier')} show the best social value "
-            f"the plan could buy at total budgets from {100 * pts['factor'].min():.0f}% to "
-            f"{100 * pts['factor'].max():.0f}% of this scenario's, changing the "
-            f"unrestricted budget in every plan year. ")
-    if lowest is not None and lowest > pts["factor"].min():
-        d = fr.diagnoses.get(float(pts.loc[pts["status"] != "optimal", "factor"].max()))
-        text += (f"Below {100 * lowest:.1f}% the limits cannot all be met"
-                 + (f": {d.summary}" if d else ".") + " ")
-    down = ", ".join(f"{n} ({100 * x:.1f}%)" for n, x in fr.disinvestment[:8])
-    up = ", ".join(f"{n} ({100 * x:.1f}%)" for n, x in fr.investment[:8])
-    lists = (paragraph("As the budget falls, services lose money in this order (the budget "
-                       f"at which each first loses): {down or 'none within the range'}.")
-             + paragraph("As it rises, services gain in this order: "
-                         f"{up or 'none within the range'}."))
+    edge = e.edge
+    rows = []
+    for factor in sorted({*SHOWN_FACTORS, *(() if edge is None else (edge,))}):
+        hit = pts[(pts["factor"] - factor).abs() < 1e-9]
+        if hit.empty:  # the edge: solved on its own
+            hit = e.frontier(low=factor, high=factor, points=1,
+                             diagnose_infeasible=False).points
+        row = hit.iloc[0]
+        label = ("this scenario" if abs(factor - 1) < 1e-9 else
+                 "the feasibility edge" if edge is not None and abs(factor - edge) < 1e-9
+                 else f"{100 * (factor - 1):+.0f}%".replace("-", "−"))
+        rows.append({"Budget": label, "Share of this scenario's": f"{100 * factor:.1f}%",
+                     f"Total {fy(p.year)} (£)": int(row["total_gbp"]),
+                     "Social value over the plan": money(row["social_value_gbp"])
+                     if row["status"] == "optimal" else "cannot be met"})
+    table = pd.DataFrame(rows)
+    down = ", ".join(f"{n} ({100 * x:.1f}%)" for n, x in fr.disinvestment[:LISTED])
+    text = [more.sentence, less.sentence, f"£1 more of each stream in {fy(p.year)} buys: "
+            f"{per_stream}."]
+    if down:
+        text.append("As the budget falls, services lose money in this order (the budget at "
+                    f"which each first loses): {down}.")
     chart = charts.figure(charts.frontier(pts, fy(p.year)),
-                          f"{p.figure('frontier')}. Social value across total budgets (the "
-                          "budget frontier)")
-    return Section(heading("The budget frontier", 2, p.number("frontier"))
-                   + paragraph(text) + lists + chart
-                   + html_table(shown, f"{p.table('frontier')}. The budget frontier",
-                                money_cols=[f"Total {fy(p.year)} (£)"], small=False))
+                          f"{p.figure('frontier')}. The budget frontier: the best social value "
+                          f"at total budgets from {100 * pts['factor'].min():.0f}% to "
+                          f"{100 * pts['factor'].max():.0f}% of this scenario's; budgets that "
+                          "cannot be met are shaded, not drawn as values")
+    return Section(heading("What more or less money would do", 2, p.number("value_of_money"))
+                   + bullet_list(text) + chart
+                   + html_table(table, f"{p.table('frontier')}. The budget frontier at the "
+                                "points that matter", money_cols=[f"Total {fy(p.year)} (£)"]))
 
 
-def limits(p: Paper) -> Section:
-    values = p.explainer.limit_values()
-    html = heading("Limits that shape this allocation", 2, p.number("limits"))
-    html += paragraph(f"{len(values)} limits hold the allocation in {fy(p.year)}. Each "
-                      "was released by £100,000 in turn and the plan re-solved; they are "
-                      "listed by what that would add.")
-    by_family: dict[Family, list[str]] = {}
-    for v in values:
-        by_family.setdefault(v.limit.family, []).append(v.sentence)
-    for family, sentences in by_family.items():
-        html += heading(family.capitalize(), 3) + bullet_list(sentences)
-    return Section(html)
-
-
-def why_not_more(p: Paper) -> Section:
-    items = p.explainer.why_not_more()
-    html = heading("Why some services do not get more", 2, p.number("why_not_more"))
-    if not items:
-        return Section(html + paragraph(f"No service is held at its minimum or at zero in "
-                                        f"{fy(p.year)}."))
-    return Section(html + paragraph(
-        f"{len(items)} services are held at their minimum or at zero in {fy(p.year)}. "
-        "For each, the social value per £ it would need before the optimum gives it more:")
-        + bullet_list(w.sentence for w in items))
-
-
-def pins(p: Paper) -> Section:
-    html = heading("What the pins cost", 2, p.number("pins"))
+def shaping(p: Paper) -> Section:
+    """The limits the allocation sits against, one line per family; the services held at
+    their minimum; the pins."""
+    y = p.year
+    by_family: dict[str, list] = defaultdict(list)
+    for v in p.explainer.limit_values():
+        by_family[str(v.limit.family)].append(v)
+    rows = []
+    for family, values in by_family.items():
+        best = max(values, key=lambda v: v.what_if.value_change_gbp)
+        gain = best.what_if.value_change_gbp
+        rows.append({"Limit": family.capitalize(),
+                     "What it is": FAMILY_MEANING.get(family, ""),
+                     f"Holding in {fy(y)}": len(values),
+                     "Most that releasing £100k of one adds (£)": round(gain),
+                     "Where": best.limit.subject if gain > 0.5 else "nothing on its own"})
+    limits = pd.DataFrame(rows)
+    html = heading("What shapes the allocation", 2, p.number("shaping"))
+    html += paragraph(f"{int(limits[f'Holding in {fy(y)}'].sum()) if rows else 0} limits hold "
+                      f"the allocation in {fy(y)}. Each was released by £100,000 in turn and "
+                      f"the plan re-solved; {p.table('limits')} gives, for each kind of limit, "
+                      "the most that releasing one of them would add. The workbook lists every "
+                      "limit with its own figure.")
+    if rows:
+        html += html_table(limits, f"{p.table('limits')}. The limits that hold the allocation, "
+                           f"{fy(y)}", money_cols=["Most that releasing £100k of one adds (£)"])
+    held = p.explainer.why_not_more()
+    if held:
+        t = pd.DataFrame({
+            "Service": [w.name for w in held],
+            "Held at": [w.held_at for w in held],
+            "Social value of its next £": [f"£{w.next_value_per_gbp:,.2f}" for w in held],
+            "More per £ it would need": ["never (weight 0)" if w.needed_per_gbp is None
+                                         else f"£{w.needed_per_gbp:,.2f}" for w in held]})
+        html += paragraph(f"{len(held)} services are held at their minimum or at zero in "
+                          f"{fy(y)}: their next £ buys less social value than the same £ "
+                          f"elsewhere ({p.table('held')}).")
+        html += html_table(t, f"{p.table('held')}. Services held at their minimum or at zero, "
+                           f"{fy(y)}")
+    else:
+        html += paragraph(f"No service is held at its minimum or at zero in {fy(y)}.")
     prices = p.explainer.pin_prices()
-    if not prices:
-        return Section(html + paragraph("This scenario pins no amounts."))
-    return Section(html + bullet_list(price.sentence for price in prices))
+    html += (bullet_list(price.sentence for price in prices) if prices else
+             paragraph("This scenario fixes (pins) no amounts."))
+    return Section(html)
