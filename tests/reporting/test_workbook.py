@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
@@ -23,7 +24,25 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED_SHEETS = ["Summary", "Allocation", "Matrix 2025-26", "Matrix 2026-27", "Matrix 2027-28",
                    "By scheme", "By area", "Flows", "Streams", "By priority", "Change",
-                   "Committed"]
+                   "Committed", "Placeholders"]
+SUM = re.compile(r"^=SUM\(([A-Z]+)2:\1(\d+)\)$")
+RATIO = re.compile(r'^=IF\(([A-Z]+)(\d+)=0,"",([A-Z]+)(\d+)/\1\2\)$')
+
+
+def evaluate(ws, cell):
+    """What Excel or LibreOffice computes for one of the workbook's own formulas: a column sum
+    or a ratio of two totals (anything else fails the test)."""
+    v = cell.value
+    if not (isinstance(v, str) and v.startswith("=")):
+        return v
+    if m := SUM.match(v):
+        col, last = m.group(1), int(m.group(2))
+        return sum(ws[f"{col}{r}"].value or 0 for r in range(2, last + 1))
+    if m := RATIO.match(v):
+        den = evaluate(ws, ws[f"{m.group(1)}{m.group(2)}"])
+        num = evaluate(ws, ws[f"{m.group(3)}{m.group(4)}"])
+        return "" if den == 0 else num / den
+    raise AssertionError(f"{ws.title}!{cell.coordinate}: unexpected formula {v}")
 
 
 def solve(params: Path) -> Result:
@@ -97,27 +116,108 @@ def test_allocation_has_names_as_well_as_ids_and_money_format(workbook, baseline
 
 @pytest.mark.parametrize("sheet", ["Matrix 2025-26", "By scheme", "By area", "By priority",
                                    "Committed", "Change"])
-def test_total_row_equals_the_sum_of_the_cells_above(workbook, sheet):
+def test_total_row_is_a_formula_outside_the_data_that_recomputes_to_the_sum(workbook, sheet):
     ws = workbook[sheet]
     rows = list(ws.iter_rows(min_row=2))
-    *body, total = rows
-    assert "Total" in [c.value for c in total]
+    *body, blank, total = rows
+    assert all(c.value is None for c in blank)  # the total stands apart from the data
+    assert total[0].value == "Total"
     money_cols = [j for j, c in enumerate(total) if c.number_format == MONEY_FORMAT]
     assert money_cols
     for j in money_cols:
         values = [r[j].value for r in body]
         assert all(type(v) is int for v in values), (sheet, j)
-        assert "£" in total[j].number_format
-        assert total[j].value == sum(values), (sheet, ws.cell(1, j + 1).value)
+        assert total[j].data_type == "f" and SUM.match(total[j].value), total[j].value
+        assert evaluate(ws, total[j]) == sum(values), (sheet, ws.cell(1, j + 1).value)
+
+
+def test_totals_recompute_to_the_papers_figures(workbook, baseline):
+    ws = workbook["By scheme"]
+    total = next(iter(ws.iter_rows(min_row=ws.max_row)))
+    by = baseline.by_scheme()
+    for j, y in enumerate(by.columns, start=1):
+        assert evaluate(ws, total[j]) == by.at["total", y]
+    change = workbook["Change"]
+    head = header(change)
+    t = next(iter(change.iter_rows(min_row=change.max_row)))
+    pct = t[head.index("Change to 2027/28, cash (%)")]
+    assert RATIO.match(pct.value) and pct.number_format == PERCENT_FORMAT
+    c = baseline.change()
+    assert evaluate(change, pct) == pytest.approx(c["change_gbp"].sum() / c["last_year_gbp"].sum())
 
 
 def test_matrix_total_matches_the_year_total(workbook, baseline):
     for y, total in baseline.totals().items():
         ws = workbook[matrix_sheet_name(y)]
-        assert ws.cell(ws.max_row, ws.max_column).value == total
-        # row totals too
-        for r in ws.iter_rows(min_row=2, min_col=5, values_only=True):
+        j = column(ws, "Total (£)")
+        assert evaluate(ws, ws.cell(ws.max_row, j)) == total
+        # row totals too: the area and force-wide cells add up to the row's total
+        for r in ws.iter_rows(min_row=2, max_row=ws.max_row - 2, min_col=3, max_col=j,
+                              values_only=True):
             assert r[-1] == sum(r[:-1])
+
+
+def test_names_come_first_and_ids_last(workbook):
+    for name in ("Allocation", "Matrix 2025-26", "By scheme", "Change", "Flows", "Streams"):
+        head = header(workbook[name])
+        ids = [i for i, h in enumerate(head) if str(h).endswith(" ID")]
+        assert ids and min(ids) > max(i for i, h in enumerate(head) if h in (
+            "Scheme", "Service", "Stream", "Area", "Financial year")), name
+
+
+def test_every_sheet_prints_on_a4_landscape_with_titles(workbook):
+    for ws in workbook:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 == "9"
+        assert ws.print_title_rows == "$1:$1"  # the header row on every printed page
+        assert "ILLUSTRATIVE" in ws.oddFooter.left.text
+        assert "Commissioning Intentions Plan 2025/26" in ws.oddHeader.center.text
+
+
+def test_summary_gives_the_marking_and_whole_pounds(workbook, baseline):
+    facts = {r[0]: r[1] for r in workbook["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert "ILLUSTRATIVE" in facts["Marking"] and "FINAL" not in facts["Marking"]
+    assert facts["Placeholder figures used"] == len(baseline.inputs.dataset.placeholder_figures())
+    assert facts["Social value over the plan (£)"] == round(baseline.social_value_gbp)
+    assert all(not isinstance(v, float) for k, v in facts.items() if "(£)" in str(k))
+
+
+def test_placeholders_are_flagged(workbook, baseline):
+    ds = baseline.inputs.dataset
+    change = workbook["Change"]
+    head = header(change)
+    flag, sid = head.index("2024/25 amount is a placeholder"), head.index("Service ID")
+    for r in change.iter_rows(min_row=2, max_row=change.max_row - 2, values_only=True):
+        assert r[flag] == ("yes" if ("services", r[sid], "last_year_gbp")
+                           in set(ds.placeholder_figures()) else "no")
+    assert workbook["Placeholders"].max_row - 1 == len(ds.placeholder_figures())
+    streams = workbook["Streams"]
+    assert "Amount is a placeholder" in header(streams)
+
+
+def test_values_equal_the_csvs(tmp_path):
+    import pandas as pd
+
+    from budgetopt.pipeline import run_scenario
+    from budgetopt.reporting.outputs import write_outputs
+
+    run = run_scenario(REPO_ROOT / "parameters" / "baseline.yaml")
+    write_outputs(run, tmp_path, explained=True)
+    wb = openpyxl.load_workbook(tmp_path / "allocation.xlsx")
+    csv = pd.read_csv(tmp_path / "allocation.csv")
+    ws = wb["Allocation"]
+    head = header(ws)
+    rows = [dict(zip(head, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    sheet = pd.DataFrame(rows).rename(columns={"Year": "year", "Service ID": "service_id",
+                                               "Area ID": "area_id", "Amount (£)": "amount_gbp"})
+    key = ["year", "service_id", "area_id"]
+    merged = csv.merge(sheet[[*key, "amount_gbp"]], on=key, suffixes=("", "_xlsx"))
+    assert len(merged) == len(csv) == len(sheet)
+    assert (merged["amount_gbp"] == merged["amount_gbp_xlsx"]).all()
+    # the explanations the paper shortens are all here
+    assert "Frontier" in wb.sheetnames and "Limits" in wb.sheetnames
+    assert wb["Frontier"].max_row - 1 == len(run.explainer.frontier().points)
+    assert wb["Limits"].max_row - 1 == len(run.explainer.limit_values())
 
 
 def test_change_has_cash_real_and_percentages_as_fractions(workbook, baseline):
@@ -128,7 +228,7 @@ def test_change_has_cash_real_and_percentages_as_fractions(workbook, baseline):
     expected = baseline.change().set_index("service_id")["change_pct"]
     sid_col = column(ws, "Service ID")
     checked = 0
-    for r in ws.iter_rows(min_row=2, max_row=ws.max_row - 1):
+    for r in ws.iter_rows(min_row=2, max_row=ws.max_row - 2):
         cell = r[pct - 1]
         if cell.value is None:
             continue
@@ -177,7 +277,10 @@ def test_formula_like_names_are_written_as_text(tmp_path, dataset_copy, csv_edit
         for row in ws.iter_rows():
             for cell in row:
                 v = cell.value
-                assert cell.data_type != "f", (ws.title, cell.coordinate, v)
+                if cell.data_type == "f":  # only the workbook's own totals are formulas
+                    assert cell.row == ws.max_row and (SUM.match(v) or RATIO.match(v)), \
+                        (ws.title, cell.coordinate, v)
+                    continue
                 if isinstance(v, str):
                     assert not v.startswith(("=", "+", "-", "@", "\t", "\r")), \
                         (ws.title, cell.coordinate, v)

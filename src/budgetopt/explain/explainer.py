@@ -60,6 +60,8 @@ class Explainer:
         self.inputs: ModelInputs = alloc.inputs
         self.ds = self.inputs.dataset
         self.names = self.ds.services["name"]
+        self._frontiers: dict[tuple, Frontier] = {}
+        self._limit_values: dict[tuple, list[LimitValue]] = {}
 
     # ------------------------------------------------------------------ plumbing
     def _what_if(self, year: int, changes: dict[Ref, Interval]) -> WhatIf:
@@ -95,6 +97,8 @@ class Explainer:
         """Each limit the optimum is at in ``year``, with what releasing £step of it would add.
         Funding is valued on its own (:meth:`money_value`, :meth:`stream_values`)."""
         year = year or self.inputs.years[0]
+        if (year, step) in self._limit_values:  # kept: the paper and the workbook share them
+            return self._limit_values[(year, step)]
         out = []
         for lim in self.binding_limits():
             if lim.year != year or lim.family is Family.FUNDING:
@@ -115,6 +119,7 @@ class Explainer:
                         "nothing on its own: other limits hold the allocation here.")
             out.append(LimitValue(lim, best, text))
         out.sort(key=lambda v: -v.what_if.value_change_gbp)
+        self._limit_values[(year, step)] = out
         return out
 
     # ------------------------------------------------------------------ money
@@ -285,5 +290,10 @@ class Explainer:
 
     def frontier(self, low: float = 0.7, high: float = 1.3, points: int = 25,
                  diagnose_infeasible: bool = True) -> Frontier:
-        """The budget frontier around this scenario (see :mod:`budgetopt.explain.frontier`)."""
-        return budget_frontier(self.alloc, self.base, low, high, points, diagnose_infeasible)
+        """The budget frontier around this scenario (see :mod:`budgetopt.explain.frontier`);
+        kept, so the paper and the workbook share one."""
+        key = (low, high, points, diagnose_infeasible)
+        if key not in self._frontiers:
+            self._frontiers[key] = budget_frontier(self.alloc, self.base, low, high, points,
+                                                   diagnose_infeasible)
+        return self._frontiers[key]

@@ -107,7 +107,7 @@ from budgetopt.reporting.manifest import run_manifest
 from budgetopt.reporting.outputs import write_manifest_file, write_outputs
 
 run = run_scenario(scenario_fields(globals()), params_file=params_file, repo_root=repo_root)
-write_outputs(run, output_dir, manifest=False)  # the manifest is written as the paper ends
+write_outputs(run, output_dir, manifest=False, explained=True)  # the manifest: as it ends
 paper = Paper(run, meeting_date=meeting_date, manifest=run_manifest(run))"""
 
 FINISHING = {"appendix_manifest": "paper = paper.with_manifest(write_manifest_file(run, "

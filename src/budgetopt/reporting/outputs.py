@@ -5,7 +5,7 @@
 * ``allocation.csv`` and ``flows.csv`` — the allocation and the funding flows in whole pounds
   (only when the scenario can be met; stale copies are removed otherwise);
 * ``result.json`` — status, value, totals per year, and the diagnosis when it cannot be met;
-* ``allocation.xlsx`` — the same tables as a workbook (optional);
+* ``allocation.xlsx`` — the same tables as a workbook, with the run's marking (optional);
 * ``manifest.json`` — what the run was computed from (optional).
 
 Every one of these left by an earlier run is removed first, so a run that fails midway (a full
@@ -30,8 +30,10 @@ OUTPUT_FILES = ("allocation.csv", "flows.csv", "result.json", "allocation.xlsx",
 
 
 def write_outputs(run: ScenarioRun, folder: str | Path | None, *, workbook: bool = True,
-                  manifest: bool = True) -> None:
-    """Write the run's files into ``folder`` (nothing when it is empty or None)."""
+                  manifest: bool = True, explained: bool = False) -> None:
+    """Write the run's files into ``folder`` (nothing when it is empty or None). ``explained``
+    adds the explanations the paper shortens (every frontier point, every binding limit) to
+    the workbook."""
     if not folder:
         return
     out = files.prepare_folder(folder, OUTPUT_FILES)
@@ -46,7 +48,9 @@ def write_outputs(run: ScenarioRun, folder: str | Path | None, *, workbook: bool
         summary["diagnosis"] = run.diagnosis.record()
     files.write_text(out / "result.json", json.dumps(summary, indent=2) + "\n")
     if workbook:
-        write_workbook(result, out / "allocation.xlsx")
+        marking = run_manifest(run)["marking"]
+        explainer = run.explainer if explained and result.is_optimal else None
+        write_workbook(result, out / "allocation.xlsx", marking, explainer)
     if manifest:
         write_manifest_file(run, out)
 
