@@ -206,3 +206,34 @@ def test_a_signed_amount_never_wraps_in_the_pdf(tmp_path):
         HTML(string=f'<html><body style="width:{width}em">{text}</body></html>').write_pdf(pdf)
         lines = pypdf.PdfReader(pdf).pages[0].extract_text().splitlines()
         assert not any(line.rstrip().endswith(("−", "(−", "+")) for line in lines), lines
+
+
+# ---------------------------------------------------------------- the comparison paper
+def test_comparison_counts_and_shows_each_alternative_by_year_and_area(tmp_path):
+    from budgetopt.paper.comparison import Comparison
+    from budgetopt.reporting.outputs import write_outputs
+
+    runs = {}
+    for name in ("baseline", "cut-5pct"):
+        runs[name] = run_scenario(REPO / "parameters" / f"{name}.yaml")
+        write_outputs(runs[name], tmp_path / name, workbook=False)
+    c = Comparison.from_reports(["baseline", "cut-5pct"], reports_dir=str(tmp_path),
+                                repo_root=str(REPO))
+    assert [o.name for o in c.alternatives] == ["cut-5pct"]
+    assert "1 alternative scenario against the baseline, Baseline" in c.section(
+        "title_block").html
+    cut = c.alternatives[0]
+    by_year = c.by_year(cut)
+    base, alt = runs["baseline"].result.totals(), runs["cut-5pct"].result.totals()
+    for y in base:
+        assert by_year.at["total", y] == alt[y] - base[y]
+    by_area = c.by_year(cut, "area_id")
+    assert (by_area.loc["total"] == by_year.loc["total"]).all()
+    html = c.section("alternatives").html
+    assert "against the baseline by area and year" in html and "Devon" in html
+    assert "a budget change of −5.0% (baseline 0.0%)" in html
+    assert "less than the baseline" in html
+    # the plan's order of schemes, as in the scenario papers
+    order = list(runs["baseline"].dataset.schemes["name"])
+    table = c.scheme_changes()
+    assert list(table["Scheme"])[:-1] == order

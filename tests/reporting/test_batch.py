@@ -115,6 +115,8 @@ def test_index_and_comparison(batch):
     assert "Baseline" in index and "Floors above the budget" in index
     assert 'href="baseline/paper.pdf"' in index and 'href="impossible/paper.pdf"' in index
     assert "<script" not in index.lower()
+    assert "<td>optimal</td>" in index and "<td>cannot be met</td>" in index  # status in words
+    assert "2 alternative scenarios against the baseline, Baseline." in index  # invalid too
     assert (out / "comparison" / "paper.pdf").is_file()
 
 

@@ -8,18 +8,20 @@ comparison can be remade without solving anything.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
 import pandas as pd
 
-from budgetopt.core.text import money, short_money
-from budgetopt.data.dataset import load_dataset
+from budgetopt.core.text import fy, money, pct, short_money, signed_money
+from budgetopt.data.dataset import Dataset, load_dataset
 from budgetopt.data.scenario import repository_root
 from budgetopt.paper.html import Section, bullet_list, heading, html_table, paragraph
 from budgetopt.paper.numbering import Numbering, SectionSpec
 from budgetopt.results.compare import TOTAL, against_baseline
+
+STATUS_WORDS = {"infeasible": "cannot be met", "not met": "cannot be met"}  # result.json's
 
 
 @dataclass
@@ -28,6 +30,11 @@ class ScenarioOutcome:
     folder: Path
     summary: dict  # result.json, or {"status": "failed", ...} when it is missing
     allocation: pd.DataFrame | None
+    parameters: dict = field(default_factory=dict)  # the manifest's, when there is one
+
+    @property
+    def title(self) -> str:
+        return str(self.summary.get("title", self.name))
 
     @property
     def status(self) -> str:
@@ -43,7 +50,10 @@ def read_outcome(folder: Path) -> ScenarioOutcome:
     summary = (json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file()
                else {"status": "failed", "title": folder.name})
     alloc = pd.read_csv(alloc_path) if alloc_path.is_file() else None
-    return ScenarioOutcome(folder.name, folder, summary, alloc)
+    manifest = folder / "manifest.json"
+    params = (json.loads(manifest.read_text(encoding="utf-8")).get("parameters", {})
+              if manifest.is_file() else {})
+    return ScenarioOutcome(folder.name, folder, summary, alloc, params)
 
 
 @dataclass
@@ -51,6 +61,7 @@ class Comparison:
     outcomes: list[ScenarioOutcome]
     baseline: ScenarioOutcome | None
     scheme_names: dict[str, str]
+    area_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_reports(cls, scenarios: list[str], *, reports_dir: str = "reports",
@@ -62,9 +73,11 @@ class Comparison:
         base = next((o for o in outcomes if o.name == baseline), None)
         if base is None and (base_dir / baseline).is_dir():
             base = read_outcome(base_dir / baseline)
+        ds = _dataset_for(root, outcomes)
         if scheme_names is None:
-            scheme_names = scheme_names_for(root, outcomes)
-        return cls(outcomes, base, scheme_names)
+            scheme_names = ds.schemes["name"].to_dict() if ds is not None else {}
+        return cls(outcomes, base, scheme_names,
+                   ds.areas["name"].to_dict() if ds is not None else {})
 
     def overview(self) -> pd.DataFrame:
         """One row per scenario: status, total, social value, change against the baseline."""
@@ -75,7 +88,7 @@ class Comparison:
             total = o.summary.get("total_allocated_gbp")
             rows.append({
                 "Scenario": o.summary.get("title", o.name),
-                "Status": o.status,
+                "Status": STATUS_WORDS.get(o.status, o.status),
                 "Total (£)": total,
                 "Social value (£)": o.summary.get("social_value_gbp"),
                 "Against baseline (£)": (total - base_total
@@ -94,11 +107,47 @@ class Comparison:
                 against_baseline(o.allocation, base)["difference_gbp"]
                 for o in self.outcomes
                 if o.optimal and o.allocation is not None and o.name != self.baseline.name}
-        schemes = against_baseline(base, base).index
-        out = pd.DataFrame(cols, index=schemes) if cols else pd.DataFrame(index=schemes)
+        order = list(dict.fromkeys(base["scheme_id"]))  # the plan's order, as the papers'
+        schemes = [k for k in order if k in against_baseline(base, base).index] + [TOTAL]
+        out = (pd.DataFrame(cols).reindex(schemes) if cols else pd.DataFrame(index=schemes))
         out.insert(0, "Scheme", [self.scheme_names.get(k, "Total") if k != TOTAL else "Total"
                                  for k in out.index])
         return out.reset_index(drop=True)
+
+    @property
+    def alternatives(self) -> list[ScenarioOutcome]:
+        """The scenarios compared with the baseline (the baseline itself left out)."""
+        base = self.baseline.name if self.baseline else None
+        return [o for o in self.outcomes if o.name != base]
+
+    def by_year(self, o: ScenarioOutcome, key: str = "scheme_id") -> pd.DataFrame:
+        """``o`` against the baseline by ``key`` (scheme_id or area_id) and plan year: rows in
+        the baseline's order, a column a year, and a total row."""
+        assert self.baseline is not None and self.baseline.allocation is not None
+        assert o.allocation is not None
+
+        def pivot(a: pd.DataFrame) -> pd.DataFrame:
+            return a.pivot_table(index=key, columns="year", values="amount_gbp", aggfunc="sum",
+                                 fill_value=0, sort=False)
+
+        was, now = pivot(self.baseline.allocation), pivot(o.allocation)
+        rows = was.index.union(now.index, sort=False)
+        years = sorted(set(was.columns) | set(now.columns))
+        diff = (now.reindex(index=rows, columns=years, fill_value=0)
+                - was.reindex(index=rows, columns=years, fill_value=0)).astype("int64")
+        diff.loc[TOTAL] = diff.sum()
+        return diff
+
+    def differences(self, o: ScenarioOutcome) -> list[str]:
+        """What ``o`` sets differently from the baseline, in words: why it differs."""
+        base = self.baseline.parameters if self.baseline else {}
+        skip = {"name", "title", "description", "expected_status"}
+        out = []
+        for k, v in o.parameters.items():
+            if k in skip or base.get(k) == v:
+                continue
+            out.append(_setting(k, v, base.get(k)))
+        return out
 
     # -- paper sections
     def section(self, name: str) -> Section:
@@ -111,16 +160,86 @@ class Comparison:
 
 
 def _title_block(c: Comparison) -> Section:
+    n = len(c.alternatives)
+    against = f"the baseline, {c.baseline.title}" if c.baseline else "no baseline"
     return Section('<header class="title-block">'
                    "<h1>Commissioning Intentions Plan — scenarios compared</h1>"
-                   f"<p>{len(c.outcomes)} scenarios against "
-                   f"{escape(c.baseline.name if c.baseline else 'no baseline')}</p>"
-                   "</header>")
+                   f"<p>{n} alternative scenario{'s' if n != 1 else ''} against "
+                   f"{escape(against)}</p></header>")
+
+
+def _setting(key: str, value: object, was: object) -> str:
+    """One setting that differs from the baseline's, in words."""
+    if key == "budget_change_pct" and isinstance(value, int | float):
+        base = was if isinstance(was, int | float) else 0.0
+        return (f"a budget change of {pct(value, signed=True)} "
+                f"(baseline {pct(base, signed=True)})")
+    if key in ("stability_limit", "fairness_tolerance") and isinstance(value, int | float):
+        label = key.replace("_", " ")
+        return f"a {label} of {value:.0%} (baseline {_plain(was if was is None else f'{was:.0%}')})"
+    return f"{key.replace('_', ' ')}: {_plain(value)} (baseline {_plain(was)})"
+
+
+def _plain(value: object) -> str:
+    if value is None or value == {} or value == []:
+        return "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)
+
+
+def _alternatives(c: Comparison) -> Section:
+    """Each alternative against the baseline: by scheme and year, by area and year, and the
+    largest differences with the settings that cause them."""
+    n = c.numbering
+    html = heading("Each scenario against the baseline", 2, n.section("alternatives"))
+    shown = [o for o in c.alternatives if o.optimal]
+    if not c.baseline or not c.baseline.optimal or not shown:
+        return Section(html + paragraph("There is no pair of allocations to compare."))
+    areas = {**c.area_names, "force": "Force-wide services"}
+    for i, o in enumerate(shown, start=1):
+        schemes = c.by_year(o)
+        area = c.by_year(o, "area_id")
+        body = schemes.drop(index=TOTAL)
+        overall = body.sum(axis=1)
+        largest = overall.abs().sort_values(ascending=False).index[:3]
+        moves = "; ".join(f"{c.scheme_names.get(k, k)} {signed_money(overall[k])}"
+                          for k in largest if overall[k] != 0)
+        why = c.differences(o)
+        gap = int(schemes.loc[TOTAL].sum())
+        text = (f"Over the plan, {o.title} allocates "
+                + (f"{money(abs(gap))} {'more' if gap > 0 else 'less'} than" if gap else
+                   "the same total as") + " the baseline"
+                + (f"; the largest differences are {moves}" if moves else "") + ". "
+                + ("It differs from the baseline in: " + "; ".join(why) + "."
+                   if why else "Its settings are the baseline's; its data differ."))
+        html += heading(o.title, 3) + paragraph(text)
+        for frame, label, names, key in ((schemes, "Scheme", c.scheme_names, "by_year"),
+                                         (area, "Area", areas, "by_area")):
+            t = frame.reset_index().rename(columns={frame.index.name or "index": label})
+            t[label] = [("Total" if k == TOTAL else names.get(k, k)) for k in frame.index]
+            years = [y for y in frame.columns]
+            t.columns = [label, *[f"{fy(int(y))} (£)" for y in years]]
+            html += html_table(t, f"{n.table(key)}.{i}. {o.title} against the baseline by "
+                               f"{label.lower()} and year (£)", signed_cols=list(t.columns[1:]),
+                               total_row=True)
+    return Section(html)
+
+
+def _area_names(c: Comparison) -> dict[str, str]:
+    names = {"force": "Force-wide services"}
+    for o in c.outcomes:
+        path = o.folder / "allocation.csv"
+        if path.is_file() and "area_name" in (cols := pd.read_csv(path, nrows=1).columns):
+            del cols
+    return names
 
 
 def _summary(c: Comparison) -> Section:
     ov = c.overview()
-    met = ov[ov["Status"] == "optimal"]
+    met = ov[ov["Status"] == "optimal"]  # (the status in words: optimal, cannot be met, …)
     text = f"{len(met)} of {len(ov)} scenarios have an optimal allocation. "
     if not met.empty:
         best = met.sort_values("Social value (£)", ascending=False).iloc[0]
@@ -159,21 +278,27 @@ COMPARISON_SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("title_block", _title_block, kind="front"),
     SectionSpec("summary", _summary, tables=("overview",)),
     SectionSpec("by_scheme", _by_scheme, tables=("by_scheme",)),
+    SectionSpec("alternatives", _alternatives, tables=("by_year", "by_area")),
     SectionSpec("notes", _notes),
 )
 COMPARISON_BY_NAME = {s.name: s for s in COMPARISON_SECTIONS}
 
 
-def scheme_names_for(root: Path, outcomes: list[ScenarioOutcome]) -> dict[str, str]:
-    """Scheme names from the dataset of the first scenario that recorded one."""
+def _dataset_for(root: Path, outcomes: list[ScenarioOutcome]) -> Dataset | None:
+    """The dataset of the first scenario that recorded one (for names), or None."""
     for o in outcomes:
         manifest = o.folder / "manifest.json"
         if manifest.is_file():
             path = json.loads(manifest.read_text(encoding="utf-8")).get("dataset_path")
             if path:
                 try:
-                    ds = load_dataset(root / path)
+                    return load_dataset(root / path)
                 except Exception:  # noqa: BLE001 - names are cosmetic; fall back to ids
                     continue
-                return ds.schemes["name"].to_dict()
-    return {}
+    return None
+
+
+def scheme_names_for(root: Path, outcomes: list[ScenarioOutcome]) -> dict[str, str]:
+    """Scheme names from the dataset of the first scenario that recorded one."""
+    ds = _dataset_for(root, outcomes)
+    return ds.schemes["name"].to_dict() if ds is not None else {}

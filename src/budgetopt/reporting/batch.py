@@ -29,6 +29,7 @@ parameters file or dataset was invalid; 3 the output folder cannot be written; 1
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -71,8 +72,6 @@ def notebook_path(repo_root: Path, name: str = "paper.ipynb") -> Path:
 
 def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: str = "") -> Outcome:
     """Run one scenario's paper end to end; never raises for a scenario's own failure."""
-    import json
-
     from papermill.exceptions import PapermillExecutionError
 
     start = time.perf_counter()
@@ -195,6 +194,22 @@ def ensure_baseline(out_root: Path, repo_root: Path, ran: list[Outcome]) -> Path
     return folder
 
 
+def _compared_marking(outcomes: list[Outcome]) -> tuple[bool, int]:
+    """The comparison is as sure as its least sure scenario: a draft if any is (or has no
+    manifest), illustrative on the most placeholders any uses."""
+    draft, placeholders = False, 0
+    for o in outcomes:
+        path = o.folder / "manifest.json"
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            draft = True
+            continue
+        draft = draft or is_draft(manifest)
+        placeholders = max(placeholders, int(manifest.get("placeholders_used", 0)))
+    return draft, placeholders
+
+
 def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | None,
                      repo_root: Path) -> Outcome | None:
     """The comparison paper over this run's scenarios (HTML and PDF)."""
@@ -211,7 +226,9 @@ def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | N
         execute(notebook_path(repo_root, "compare.ipynb"), staging, params, cwd=folder)
         staging.replace(folder / "paper.ipynb")
         title = "Commissioning Intentions Plan — scenarios compared"
-        html = render_html(folder / "paper.ipynb", folder / "paper.html", title=title)
+        draft, placeholders = _compared_marking(outcomes)
+        html = render_html(folder / "paper.ipynb", folder / "paper.html", title=title,
+                           draft=draft, placeholders=placeholders)
         render_pdf(html, folder / "paper.pdf", title=title)
     except Exception as e:  # noqa: BLE001 - report the comparison's failure
         message = (str(e) if isinstance(e, files.OutputError)

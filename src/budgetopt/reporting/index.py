@@ -27,6 +27,8 @@ from budgetopt.paper.comparison import (
 )
 
 SHOWN = ("paper", "not met")  # states whose folder holds this run's result
+STATUS_WORDS = {"paper": "optimal", "not met": "cannot be met", "failed": "failed",
+                "interrupted": "interrupted", "invalid": "invalid input"}
 
 
 class RunOutcome(Protocol):
@@ -46,6 +48,15 @@ class RunOutcome(Protocol):
 
 def _cell(value: object, show=money) -> str:
     return "–" if value is None or pd.isna(value) else show(value)
+
+
+def _against(comp: Comparison) -> str:
+    """'3 alternative scenarios against the baseline, Baseline.' — counted without it."""
+    n = len(comp.alternatives)
+    if comp.baseline is None:
+        return f"{n} scenario{'s' if n != 1 else ''}; no baseline to compare with."
+    return (f"{n} alternative scenario{'s' if n != 1 else ''} against the baseline, "
+            f"{comp.baseline.title}.")
 
 
 def write_index(out_root: Path, outcomes: Sequence[RunOutcome], baseline: Path | None,
@@ -69,7 +80,8 @@ def write_index(out_root: Path, outcomes: Sequence[RunOutcome], baseline: Path |
             own_file = o.state != "invalid" and (o.folder / "error.txt").is_file()
             link = escape(o.message) + (f' (<a href="{name}/error.txt">error.txt</a>)'
                                         if own_file else "")
-        rows.append(f"<tr><th scope='row'>{escape(o.title)}</th><td>{escape(o.state)}</td>"
+        status = STATUS_WORDS.get(o.state, o.state)
+        rows.append(f"<tr><th scope='row'>{escape(o.title)}</th><td>{escape(status)}</td>"
                     f"<td class='num'>{_cell(figures['Total (£)'])}</td>"
                     f"<td class='num'>{_cell(figures['Social value (£)'])}</td>"
                     f"<td class='num'>{_cell(figures['Against baseline (£)'], signed_money)}</td>"
@@ -96,7 +108,7 @@ max-width:70em}}table{{border-collapse:collapse;margin:1em 0}}th,td{{padding:.3e
 border-bottom:1px solid #ccc;text-align:left}}td.num,th.num{{text-align:right}}
 caption{{text-align:left;font-weight:bold;padding:.4em 0}}</style></head>
 <body><p>OFFICIAL</p><h1>Commissioning Intentions Plan: scenarios</h1>
-<p>Baseline: {escape(comp.baseline.name if comp.baseline else 'not available')}.
+<p>{escape(_against(comp))}
 Totals and social value are over each scenario's plan years.</p>
 <table><caption>Scenarios in this run</caption><thead><tr><th scope='col'>Scenario</th>
 <th scope='col'>Status</th><th scope='col' class='num'>Total</th>
