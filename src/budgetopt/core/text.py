@@ -48,3 +48,15 @@ def pct(x: float | None, signed: bool = False) -> str:
     if signed:
         return ("+" if x > 0 else "−" if x < 0 else "") + text
     return ("−" if x < 0 else "") + text
+
+
+def plain(value: object) -> str:
+    """A setting's value in words: mappings as 'a 1; b 2', lists as 'x, y', nothing as
+    'none' — for manifests and comparisons, never JSON."""
+    if value is None or value == {} or value == []:
+        return "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {plain(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(plain(v) for v in value)
+    return str(value)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from budgetopt.core.text import fy, money, pct, short_money, signed_money
+from budgetopt.core.text import fy, money, pct, plain, short_money, signed_money
 from budgetopt.data.dataset import Dataset, load_dataset
 from budgetopt.data.scenario import repository_root
 from budgetopt.paper.html import Section, bullet_list, heading, html_table, paragraph
@@ -176,18 +176,8 @@ def _setting(key: str, value: object, was: object) -> str:
                 f"(baseline {pct(base, signed=True)})")
     if key in ("stability_limit", "fairness_tolerance") and isinstance(value, int | float):
         label = key.replace("_", " ")
-        return f"a {label} of {value:.0%} (baseline {_plain(was if was is None else f'{was:.0%}')})"
-    return f"{key.replace('_', ' ')}: {_plain(value)} (baseline {_plain(was)})"
-
-
-def _plain(value: object) -> str:
-    if value is None or value == {} or value == []:
-        return "none"
-    if isinstance(value, dict):
-        return "; ".join(f"{k} {_plain(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(_plain(v) for v in value)
-    return str(value)
+        return f"a {label} of {value:.0%} (baseline {plain(was if was is None else f'{was:.0%}')})"
+    return f"{key.replace('_', ' ')}: {plain(value)} (baseline {plain(was)})"
 
 
 def _alternatives(c: Comparison) -> Section:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from budgetopt.core.text import fy, money, signed_money
+from budgetopt.core.text import fy, money, plain, signed_money
 from budgetopt.explain import analysis
 from budgetopt.paper.html import Section, bullet_list, heading, html_table, paragraph
 from budgetopt.paper.marks import MARK
@@ -206,19 +206,9 @@ def appendix_manifest(p: Paper) -> Section:
     if versions:
         rows.append(("Packages", ", ".join(f"{k} {v}" for k, v in versions.items() if v)))
     params = m.get("parameters", p.scenario.model_dump(mode="json"))
-    rows.append(("Parameters", _plain(params)))
+    rows.append(("Parameters", plain(params)))
     t = pd.DataFrame(rows, columns=["Item", "Value"])
     return Section(heading(f"Appendix {p.number('appendix_manifest')}. Run manifest", 2)
                    + html_table(t, f"{p.table('manifest')}. What produced this paper",
                                 small=False, full_width=True))
 
-
-def _plain(value: object) -> str:
-    """A parameter's value in words: lists and mappings as 'a: 1; b: 2', none as 'none'."""
-    if value is None or value == {} or value == []:
-        return "none"
-    if isinstance(value, dict):
-        return "; ".join(f"{k} {_plain(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(_plain(v) for v in value)
-    return str(value)
