@@ -382,7 +382,7 @@ def test_pin_price_on_the_baseline(baseline):
     inputs = resolve(baseline.ds, pinned)
     e = explainer(inputs)
     (price,) = e.pin_prices()
-    alloc, free = cold(baseline.inputs)
+    alloc, free = cold(resolve(baseline.ds, baseline.inputs.scenario.with_changes(pins=[])))
     assert price.what_if.value_change_gbp == pytest.approx(
         free.social_value - e.base.social_value, rel=REL)
     assert price.what_if.value_change_gbp > 0

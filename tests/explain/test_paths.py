@@ -112,5 +112,5 @@ def test_baseline_paper_says_why_each_reversal_is_there():
     from budgetopt.paper.document import Paper
 
     html = Paper(run_scenario(REPO / "parameters" / "baseline.yaml")).section("change").html
-    assert "6 services do not move steadily" in html
+    assert "7 services do not move steadily" in html
     assert "Grants to the four top-tier Community Safety Partnerships rises from £719,200" in html

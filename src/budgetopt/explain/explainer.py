@@ -275,11 +275,16 @@ class Explainer:
         return out
 
     # ------------------------------------------------------------------ paths
-    def reversals(self) -> list[Reversal]:
-        """Services that rise one year and fall back the next (or fall and rise again), each
-        with the value a steadier path would lose or the limit that holds it."""
+    @cached_property
+    def _reversals(self) -> list[Reversal]:
         shown = self.result.allocation().groupby(["service_id", "year"])["amount_gbp"].sum()
         return reversals(self.alloc, self.base, {k: float(v) for k, v in shown.items()})
+
+    def reversals(self) -> list[Reversal]:
+        """Services that rise one year and fall back the next (or fall and rise again), each
+        with the value a steadier path would lose or the limit that holds it (kept: the key
+        messages and the change section share them)."""
+        return self._reversals
 
     # ------------------------------------------------------------------ frontier
     @cached_property

@@ -61,7 +61,8 @@ def moved(amount: float, rise: str = "rises", fall: str = "falls",
 
 def key_messages(p: Paper) -> list[Message]:
     """Every key message of the paper, in the order page 1 shows them."""
-    out = [total(p), *largest_moves(p), funding(p), edge(p), areas(p), contracts(p)]
+    out = [total(p), *largest_moves(p), funding(p), edge(p), areas(p), reversals(p),
+           contracts(p)]
     if p.robust:
         out.append(robustness(p))
     return [m for m in out if m is not None]
@@ -226,6 +227,19 @@ def areas(p: Paper) -> Message | None:
         (direction(v, tolerance=UNCHANGED_SHARE), v) for v in (lo, hi)
         if abs(v) > UNCHANGED_SHARE)
     return Message("areas", text, signs)
+
+
+def reversals(p: Paper) -> Message | None:
+    """Services that rise and fall back (or fall and rise again) within the plan: each one
+    the value or a limit asks for, since the model picks the steadiest of equal plans."""
+    found = p.explainer.reversals()
+    if not found:
+        return None
+    n = len({r.service_id for r in found})
+    return Message("reversals", f"{n} service{'s' if n != 1 else ''} rise{'' if n != 1 else 's'} "
+                   f"and fall{'' if n != 1 else 's'} back (or the reverse) within the plan; "
+                   "each such turn is one the social value or a limit asks for, and section "
+                   f"{p.number('change')} says which and why.")
 
 
 def contracts(p: Paper) -> Message | None:
