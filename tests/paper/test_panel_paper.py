@@ -237,3 +237,16 @@ def test_comparison_counts_and_shows_each_alternative_by_year_and_area(tmp_path)
     order = list(runs["baseline"].dataset.schemes["name"])
     table = c.scheme_changes()
     assert list(table["Scheme"])[:-1] == order
+
+
+def test_areas_table_adds_up_with_last_year_shared_by_need(baseline):
+    html = baseline.section("areas").html
+    body = html[html.index("<tbody>"):html.index("</tbody>")]
+    rows = [re.findall(r">(−?£[\d,]+)<", row) for row in body.split("</tr>") if "£" in row]
+    values = [[int(v.replace("£", "").replace(",", "").replace("−", "-")) for v in r]
+              for r in rows]
+    *areas, total = values
+    for j in range(len(total)):
+        assert sum(r[j] for r in areas) == total[j]
+    assert total[0] == int(baseline.ds.services["last_year_gbp"].sum())
+    assert "Force-wide services" in body.split("</tr>")[-3]  # after the areas, before the total

@@ -12,6 +12,7 @@ from budgetopt.explain import analysis
 from budgetopt.paper import charts
 from budgetopt.paper.html import Section, bullet_list, heading, html_table, paragraph
 from budgetopt.paper.marks import MARK, mark, note
+from budgetopt.results.rounding import largest_remainder
 
 if TYPE_CHECKING:  # pragma: no cover
     from budgetopt.paper.document import Paper
@@ -207,8 +208,21 @@ def areas(p: Paper) -> Section:
     """Each area's money by year, and each area-split scheme's split against need."""
     r, y, ds = p.result, p.year, p.ds
     by = r.by_area()
+    by = by.reindex([*[a for a in ds.areas.index if a in by.index],
+                     *[a for a in ("force", "total") if a in by.index]])  # the areas, then force
     names = {**ds.areas["name"].to_dict(), "force": "Force-wide services", "total": "Total"}
+    split = ds.services[ds.services["area_split"].astype(bool)]
+    before = split["last_year_gbp"].groupby(split["scheme_id"]).sum()
+    shared = sum((ds.need_shares.loc[k] * v for k, v in before.items()),
+                 pd.Series(0.0, index=ds.areas.index))
+    # last year's area-split money shared by need, in whole pounds that add up exactly
+    cells = dict(zip(shared.index, largest_remainder(shared.to_numpy(), float(before.sum())),
+                     strict=True))
+    base_total = int(ds.services["last_year_gbp"].sum())
+    cells.update(force=base_total - int(before.sum()), total=base_total)
     t = pd.DataFrame({"Area": [names.get(a, a) for a in by.index],
+                      f"{fy(p.base)}, area-split shared by need (£)": [
+                          int(cells[a]) for a in by.index],
                       **{f"{fy(v)} (£)": by[v].to_numpy() for v in by.columns}})
     tau = p.scenario.fairness_tolerance
     shares = r.area_shares()
@@ -238,9 +252,9 @@ def areas(p: Paper) -> Section:
             f"edge of the band ({edge} of {len(rows)} area shares in {fy(y)} are at the edge, "
             f"{p.table('fairness')}).")
     return Section(heading("Areas and fairness", 2, p.number("areas")) + paragraph(text)
-                   + html_table(t, f"{p.table('by_area')}. Allocation by area",
-                                money_cols=[f"{fy(v)} (£)" for v in by.columns],
-                                total_row=True)
+                   + html_table(t, f"{p.table('by_area')}. Allocation by area; last year's "
+                                "area-split schemes shared by need, for comparison",
+                                money_cols=list(t.columns[1:]), total_row=True)
                    + (html_table(fair, f"{p.table('fairness')}. Area shares of the area-split "
                                  f"schemes against need, {fy(y)}", money_cols=["Amount (£)"])
                       if rows else ""))

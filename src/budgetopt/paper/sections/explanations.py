@@ -58,11 +58,14 @@ def value_of_money(p: Paper) -> Section:
                      if row["status"] == "optimal" else "cannot be met"})
     table = pd.DataFrame(rows)
     down = ", ".join(f"{n} ({100 * x:.1f}%)" for n, x in fr.disinvestment[:LISTED])
+    up = ", ".join(f"{n} ({100 * x:.1f}%)" for n, x in fr.investment[:LISTED])
     text = [more.sentence, less.sentence, f"£1 more of each stream in {fy(p.year)} buys: "
             f"{per_stream}."]
     if down:
         text.append("As the budget falls, services lose money in this order (the budget at "
                     f"which each first loses): {down}.")
+    if up:
+        text.append(f"As it rises, services gain in this order: {up}.")
     chart = charts.figure(charts.frontier(pts, fy(p.year)),
                           f"{p.figure('frontier')}. The budget frontier: the best social value "
                           f"at total budgets from {100 * pts['factor'].min():.0f}% to "
