@@ -61,7 +61,7 @@ def test_manifest_missing_key(csv_edit, expect_problem, key):
 
 def test_manifest_wrong_type(csv_edit, expect_problem):
     csv_edit.edit_manifest(lambda m: m.update(base_year="last year"))
-    expect_problem(csv_edit.folder, file=MANIFEST, key="base_year", rule="integer")
+    expect_problem(csv_edit.folder, file=MANIFEST, key="base_year", rule="must be a number")
 
 
 def test_plan_years_not_consecutive(csv_edit, expect_problem):

@@ -79,7 +79,9 @@ def test_marking_and_title_are_honest(papers):
     assert "FINAL" not in manifest["marking"]
     assert all("ILLUSTRATIVE" in text for text in pages)  # every page's header or footer
     assert not any("FINAL" in text for text in pages)
-    title = pypdf.PdfReader(pdf).metadata.title
+    meta = pypdf.PdfReader(pdf).metadata
+    assert "ILLUSTRATIVE" in (meta.get("/Keywords") or "") + (meta.get("/Subject") or "")
+    title = meta.title
     assert title == manifest["paper_title"] == "Commissioning Intentions Plan 2025/26 — Baseline"
     assert title in pages[0].replace("\n", " ")
 

@@ -60,3 +60,9 @@ def plain(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(plain(v) for v in value)
     return str(value)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 service', '3 services' ('1 contract or grant', '2 contracts or grants' with
+    ``many``)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"

@@ -32,6 +32,7 @@ from budgetopt.explain.frontier import (
     MOVED,
     Frontier,
     budget_frontier,
+    core_floor,
     feasibility_edge,
     year_totals,
 )
@@ -292,6 +293,12 @@ class Explainer:
         """The smallest total budget (× this scenario's) whose limits can all be met
         (:func:`budgetopt.explain.frontier.feasibility_edge`)."""
         return feasibility_edge(self.alloc)
+
+    @property
+    def edge_is_empty_core(self) -> bool:
+        """Whether the edge is where the unrestricted budget runs out (every limit can still
+        be met there), rather than where a limit stops the cut."""
+        return self.edge is not None and self.edge <= core_floor(self.alloc) + 1e-9
 
     def frontier(self, low: float = 0.7, high: float = 1.3, points: int = 25,
                  diagnose_infeasible: bool = True) -> Frontier:

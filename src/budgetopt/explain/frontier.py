@@ -72,6 +72,16 @@ def budget_frontier(alloc: Allocator, base: Solution, low: float = 0.7, high: fl
                     _order(first_year, up, start, names, lower=False), diagnoses)
 
 
+def core_floor(alloc: Allocator) -> float:
+    """The deepest cut the frontier can ask for, as a factor of the scenario's total: where
+    the unrestricted stream reaches zero in some plan year."""
+    inputs = alloc.inputs
+    f = core_stream(inputs)
+    totals = {y: inputs.total_available(y) for y in inputs.years}
+    return max(1 - alloc.bounds(stream_row(f, y))[1] / totals[y]
+               for y in inputs.years if totals[y] > 0)
+
+
 def feasibility_edge(alloc: Allocator, tolerance: float = 0.0005) -> float | None:
     """The smallest total budget, as a factor of the scenario's, at which every limit can still
     be met — the cut is taken from the unrestricted stream in every plan year, as on the
@@ -83,8 +93,7 @@ def feasibility_edge(alloc: Allocator, tolerance: float = 0.0005) -> float | Non
     years = inputs.years
     totals = {y: inputs.total_available(y) for y in years}
     held = {y: alloc.bounds(stream_row(f, y)) for y in years}
-    # the unrestricted stream cannot go below zero: the deepest cut the frontier can ask for
-    floor = max(1 - held[y][1] / totals[y] for y in years if totals[y] > 0)
+    floor = core_floor(alloc)
 
     def feasible(factor: float) -> bool:
         changes: dict[Ref, Interval] = {

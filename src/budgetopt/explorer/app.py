@@ -34,13 +34,13 @@ from budgetopt.data.scenario import (
     Scenario,
     load_scenario,
     repository_root,
-    save_scenario,
     scenario_dataset_path,
 )
-from budgetopt.explorer import views
+from budgetopt.explorer import saving, views
 from budgetopt.explorer.robustness import RobustnessTab
 from budgetopt.explorer.serve import PARAMS_ENV
 from budgetopt.pipeline import ScenarioRun, run_scenario
+from budgetopt.reporting.outputs import write_outputs
 from budgetopt.results.result import Result
 from budgetopt.solve.allocator import Allocator
 
@@ -153,9 +153,15 @@ class ScenarioExplorer:
                                 style=STYLE, layout=WIDE)
         self.save_title = w.Text(value=f"{sc.title} (explored)", description="Title",
                                  style=STYLE, layout=WIDE)
+        self.save_replace = w.Checkbox(value=False, description="Replace it if I saved it before",
+                                       indent=False)
         self.save_button = w.Button(description="Save scenario", icon="save",
                                     button_style="primary")
-        self.save_button.on_click(lambda _: self._guard(self.save))
+        self.save_button.on_click(lambda _: self.save())
+        self.export_button = w.Button(description="Export tables",
+                                      tooltip="CSV, JSON and the workbook of what is on screen, "
+                                      "in reports/explorer/<name>/")
+        self.export_button.on_click(lambda _: self.export())
         self._refresh_pins()
 
     def _make_views(self) -> None:
@@ -179,8 +185,8 @@ class ScenarioExplorer:
             w.HTML("<b>Limits</b>"), self.tau, self.delta, self.years,
             w.HTML("<b>Pins</b>"), self.pin_service, self.pin_year, self.pin_amount,
             self.pin_reason, w.HBox([self.pin_add, self.pin_remove]), self.pin_list,
-            w.HTML("<b>Save</b>"), self.save_name, self.save_title, self.save_button,
-            self.saved])
+            w.HTML("<b>Save</b>"), self.save_name, self.save_title, self.save_replace,
+            w.HBox([self.save_button, self.export_button]), self.saved])
         self.tabs = tabs = w.Tab(children=[
             w.VBox([self.matrix]),
             w.VBox([self.chart_schemes, self.chart_fair, self.chart_change]),
@@ -310,14 +316,43 @@ class ScenarioExplorer:
         self.pin_list.options = [(f"{names[p.service]} {fy(p.year)}: {money(p.amount_gbp)}", i)
                                  for i, p in enumerate(self.pins)]
 
-    def save(self) -> Path:
-        """Write the current settings as parameters/<name>.yaml (accepted by budgetopt run)."""
-        scenario = self.scenario().with_changes(name=self.save_name.value.strip(),
-                                                title=self.save_title.value.strip(),
-                                                description="Saved from the scenario explorer.")
-        path = self.repo_root / "parameters" / f"{scenario.name}.yaml"
-        header = (f"{scenario.title}: saved from the scenario explorer, starting from "
-                  f"'{self.base_scenario.name}'.")
-        save_scenario(scenario, path, header=header)
-        self.saved.value = f"<p>Saved <code>{path.relative_to(self.repo_root)}</code>.</p>"
-        return path
+    def save(self) -> Path | None:
+        """Write the current settings as parameters/<name>.yaml (accepted by budgetopt run),
+        never over a shipped, committed or hand-written scenario; the outcome is shown under
+        the button (and only there). Returns the path written, or None."""
+        try:
+            scenario = self.scenario().with_changes(
+                name=self.save_name.value.strip(), title=self.save_title.value.strip(),
+                description="Saved from the scenario explorer.")
+        except (InputError, ValidationError) as e:
+            problems = (e.problems if isinstance(e, InputError)
+                        else problems_from(e, "explorer"))
+            labels = {"name": "Scenario name", "title": "Title"}
+            self._saved("invalid", "Not saved: " + "; ".join(
+                f"{labels.get(p.key or '', p.key or 'a setting')}: {p.rule}" for p in problems))
+            return None
+        outcome = saving.save(scenario, self.repo_root, replace=self.save_replace.value,
+                              met=self.run is not None and self.run.is_met,
+                              start=self.base_scenario.name)
+        self._saved(outcome.kind, outcome.message)
+        if outcome.suggestion:
+            self.save_name.value = outcome.suggestion
+        return outcome.path if outcome.kind == "saved" else None
+
+    def export(self) -> Path | None:
+        """Write the tables of what is on screen (CSV, JSON, workbook) with the writers of
+        ``budgetopt run``, into reports/explorer/<name>/."""
+        if self.run is None:
+            self._saved("invalid", "Nothing to export yet.")
+            return None
+        name = self.save_name.value.strip() or "explored"
+        folder = self.repo_root / "reports" / "explorer" / name
+        write_outputs(self.run, folder)
+        self._saved("saved", f"Exported {folder.relative_to(self.repo_root)}/ (allocation.csv, "
+                    "flows.csv, result.json, allocation.xlsx, manifest.json).")
+        return folder
+
+    def _saved(self, kind: str, text: str) -> None:
+        colour = "#1d6b2f" if kind == "saved" else "#b00020"
+        self.saved.value = f'<p style="color:{colour}" class="budgetopt-saved-{kind}">' \
+                           f"{escape(text)}</p>"

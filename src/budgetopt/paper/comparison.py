@@ -218,15 +218,6 @@ def _alternatives(c: Comparison) -> Section:
     return Section(html)
 
 
-def _area_names(c: Comparison) -> dict[str, str]:
-    names = {"force": "Force-wide services"}
-    for o in c.outcomes:
-        path = o.folder / "allocation.csv"
-        if path.is_file() and "area_name" in (cols := pd.read_csv(path, nrows=1).columns):
-            del cols
-    return names
-
-
 def _summary(c: Comparison) -> Section:
     ov = c.overview()
     met = ov[ov["Status"] == "optimal"]  # (the status in words: optimal, cannot be met, …)

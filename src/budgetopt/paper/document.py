@@ -129,7 +129,8 @@ class Paper:
     @property
     def status_words(self) -> list[str]:
         """DRAFT and/or ILLUSTRATIVE, or FINAL (:mod:`budgetopt.core.marking`)."""
-        return status_words(draft=self.draft, placeholders=self.placeholders.count)
+        return status_words(draft=self.draft, placeholders=self.placeholders.count,
+                            cannot_be_met=not self.result.is_optimal)
 
     @property
     def title(self) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from budgetopt.core.text import fy, money, pct, short_money, signed_money
+from budgetopt.core.text import fy, money, pct, plural, short_money, signed_money
 from budgetopt.explain import analysis
 from budgetopt.model.limits import Family
 from budgetopt.robust.analysis import holding
@@ -80,7 +80,7 @@ def total(p: Paper) -> Message:
              if p.scenario.objective == "expected" else "on assumed returns")
     text = (f"In {fy(y)} the proposal allocates {money(now)}: the total "
             f"{moved(change)}{share} on {fy(b)}. It buys an estimated {short_money(value)} of "
-            f"social value over {len(p.inputs.years)} years, {basis}")
+            f"social value over {plural(len(p.inputs.years), 'year')}, {basis}")
     if p.placeholders.curve_services():
         text += " (placeholder benefit curves: an illustration, not a forecast)"
     if p.robust:
@@ -111,55 +111,55 @@ def largest_moves(p: Paper) -> list[Message]:
 
 def scheme_reason(p: Paper, scheme: str, change: float) -> str:
     """Why a scheme moves, in one plain clause: the limit its largest mover (the service that
-    moves most in the scheme's direction) sits against in the first plan year, and the evidence
-    behind it."""
+    moves most in the scheme's direction) sits against in the first plan year; else the
+    scheme's own floor or cap; else the optimum, naming the largest mover."""
     y, b, delta = p.year, p.base, p.scenario.stability_limit
     ds = p.ds
     totals = p.result.allocation().groupby(["service_id", "year"])["amount_gbp"].sum()
+    base = p.result.base_by_service
     services = ds.services.index[ds.services["scheme_id"] == scheme]
-    own = pd.Series({s: float(totals.get((s, y), 0.0)) - float(ds.services.at[s, "last_year_gbp"])
-                     for s in services})
+    own = pd.Series({s: float(totals.get((s, y), 0.0)) - float(base[s]) for s in services})
     same_way = (own if change > 0 else -own).sort_values(ascending=False)
-    movers = [s for s, v in same_way.items() if v > UNCHANGED]
-    held = {lim.key[0]: lim for lim in p.explainer.binding_limits()
-            if lim.year == y and lim.key and lim.key[0] in set(services)}
-    for s in movers:
-        if s not in held:
-            continue
-        family, rising = held[s].family, change > 0
+    limits = [lim for lim in p.explainer.binding_limits() if lim.year == y and lim.key]
+    if same_way.empty or same_way.iloc[0] <= UNCHANGED:
+        return "the optimum places the money where its next £ buys as much social value"
+    s = str(same_way.index[0])
+    who, rising = ds.services.at[s, "name"], change > 0
+    mine = next((lim for lim in limits if lim.key[0] == s), None)
+    if mine is None:
+        mine = next((lim for lim in limits if lim.key[0] == scheme and lim.family in (
+            Family.SCHEME_FLOOR, Family.SCHEME_CAP)), None)  # (fairness splits, not totals)
+    if mine is None:  # no limit holds it: the optimum moves it until the margins match
+        return (f"mostly {who}, which the optimum "
+                + ("gives more until its next £ buys no more social value than elsewhere"
+                   if rising else "cuts until its next £ buys as much social value as "
+                   "elsewhere"))
+    if mine.family is Family.STABILITY:
+        pace = f"{delta:.0%} of its {fy(b)} amount a year"
         weak = ds.services.at[s, "evidence"] == "weak"
-        who = ds.services.at[s, "name"]
-        if family is Family.STABILITY:
-            pace = f"{delta:.0%} of its {fy(b)} amount a year"
-            if rising:
-                return (f"{who} rises as fast as the stability limit allows ({pace}), its next £ "
-                        "buying more social value than elsewhere")
-            return (f"{who} falls as fast as the stability limit allows ({pace}), its next £ "
-                    "buying less social value than elsewhere"
-                    + (" (weak evidence, so a lower assumed return)" if weak else ""))
-        return {
-            Family.CONTRACT: f"{who} is held at its contract value, with the agreed uplift",
-            Family.SERVICE_MINIMUM: f"{who} is held at its minimum: its next £ buys less "
-                                    "social value than elsewhere",
-            Family.PIN: f"the scenario pins {who}",
-            Family.SCHEME_FLOOR: "the scheme sits at its floor",
-            Family.SCHEME_CAP: "the scheme sits at its cap",
-            Family.CAPACITY: f"{who} is at its capacity",
-            Family.FAIRNESS: "the split between areas is at the edge of the fairness band",
-            Family.FUNDING: "the funding available decides it",
-        }[family]
-    if movers:
-        return (f"the optimum places the money where its next £ buys as much social value as "
-                f"anywhere else (mostly {ds.services.at[movers[0], 'name']})")
-    return "the optimum places the money where its next £ buys as much social value as anywhere"
+        if rising:
+            return (f"{who} rises as fast as the stability limit allows ({pace}), its next £ "
+                    "buying more social value than elsewhere")
+        return (f"{who} falls as fast as the stability limit allows ({pace}), its next £ "
+                "buying less social value than elsewhere"
+                + (" (weak evidence, so a lower assumed return)" if weak else ""))
+    return {
+        Family.CONTRACT: f"{who} is held at its contract value, with the agreed uplift",
+        Family.SERVICE_MINIMUM: f"{who} is held at its minimum: its next £ buys less social "
+                                "value than elsewhere",
+        Family.PIN: f"the scenario pins {who}",
+        Family.SCHEME_FLOOR: "the scheme sits at its floor",
+        Family.SCHEME_CAP: "the scheme sits at its cap",
+        Family.CAPACITY: f"{who} is at its capacity",
+        Family.FAIRNESS: f"{who}'s split between areas is at the edge of the fairness band",
+        Family.FUNDING: "the funding available decides it",
+    }[mine.family]
 
 
 def funding(p: Paper) -> Message:
     """The funding available by year, and the largest stream changes."""
-    years = [p.base, *p.inputs.years]
     amounts = p.inputs.stream_amounts
-    totals = {y: float(p.result.by_scheme().at["total", y]) if y == p.base else
-              float(amounts[y].sum()) for y in years}
+    totals = {y: float(amounts[y].sum()) for y in p.inputs.years}
     parts, changes = [], []
     for a, b in zip(p.inputs.years, p.inputs.years[1:], strict=False):
         d = totals[b] - totals[a]
@@ -188,6 +188,10 @@ def edge(p: Paper) -> Message | None:
     if cut < 0.001:
         text = ("The plan cannot absorb any cut: with less unrestricted money in any plan year "
                 "its contracts, minimums, floors and stability limits cannot all be met.")
+    elif p.explainer.edge_is_empty_core:
+        text = (f"The plan can absorb a cut of {100 * cut:.1f}% of the budget (about "
+                f"{short_money(cut * total)} in {fy(p.year)}): the whole unrestricted budget "
+                "of the leanest year, with every limit still met.")
     else:
         text = (f"The plan can absorb a cut of up to {100 * cut:.1f}% of the budget (about "
                 f"{short_money(cut * total)} in {fy(p.year)}, from the unrestricted budget in "
@@ -203,13 +207,11 @@ def areas(p: Paper) -> Message | None:
     if not ids:
         return None
     first, last = p.base, p.inputs.years[-1]
-    ds = p.ds
-    split = ds.services[ds.services["area_split"].astype(bool)]
-    before = split["last_year_gbp"].groupby(split["scheme_id"]).sum()
-    base_area = sum((ds.need_shares.loc[k] * v for k, v in before.items()),
-                    pd.Series(0.0, index=ds.areas.index))
+    base_area = p.result.base_by_area()
     rel = pd.Series({a: (by.at[a, last] - base_area[a]) / base_area[a]
                      for a in ids if base_area[a] > 0})
+    if rel.empty:  # no area had area-split money last year: nothing to compare with
+        return None
     lo, hi = float(rel.min()), float(rel.max())
     if lo < -UNCHANGED_SHARE and hi > UNCHANGED_SHARE:
         span = (f"changes by between {pct(100 * lo, signed=True)} and "
@@ -236,7 +238,7 @@ def reversals(p: Paper) -> Message | None:
     if not found:
         return None
     n = len({r.service_id for r in found})
-    return Message("reversals", f"{n} service{'s' if n != 1 else ''} rise{'' if n != 1 else 's'} "
+    return Message("reversals", f"{plural(n, 'service')} rise{'' if n != 1 else 's'} "
                    f"and fall{'' if n != 1 else 's'} back (or the reverse) within the plan; "
                    "each such turn is one the social value or a limit asks for, and section "
                    f"{p.number('change')} says which and why.")
@@ -249,9 +251,10 @@ def contracts(p: Paper) -> Message | None:
     by_year = ", ".join(f"{len(rows)} at the {ends_at}"
                         for ends_at, rows in ends.groupby("ends", sort=False))
     n = len(ends)
-    return Message("contracts", f"{n} contract{'s' if n != 1 else ''} or grant"
-                   f"{'s' if n != 1 else ''} end within the plan ({by_year}) and need "
-                   f"re-procurement, renewal or an exit plan ({p.table('ending')}).")
+    return Message("contracts", f"{plural(n, 'contract or grant', 'contracts or grants')} "
+                   f"end{'s' if n == 1 else ''} within the plan ({by_year}) and need"
+                   f"{'s' if n == 1 else ''} re-procurement, renewal or an exit plan "
+                   f"({p.table('ending')}).")
 
 
 def robustness(p: Paper) -> Message:
@@ -262,5 +265,7 @@ def robustness(p: Paper) -> Message:
     return Message("robust", f"Across {r.draws:,} draws of the uncertain evidence, the "
                    f"recommended change for {fy(y)} holds in at least "
                    f"{r.settings.threshold:.0%} of draws for {int(held['holds'].sum())} of "
-                   f"{len(held)} services, and {len(core)} services are funded above their "
-                   f"minimum in at least that share (section {p.number('robustness')}).")
+                   f"{plural(len(held), 'service')}, and {plural(len(core), 'service')} "
+                   f"{'is' if len(core) == 1 else 'are'} funded above "
+                   f"{'its' if len(core) == 1 else 'their'} minimum in at least that share "
+                   f"(section {p.number('robustness')}).")

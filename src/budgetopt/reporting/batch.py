@@ -116,7 +116,8 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
     try:
         html = render_html(executed, folder / "paper.html", title=title,
                            draft=is_draft(manifest),
-                           placeholders=int(manifest.get("placeholders_used", 0)),
+                           # a manifest that does not say: illustrative, never final
+                           placeholders=int(manifest.get("placeholders_used", 1)),
                            cannot_be_met=not met)
         render_pdf(html, folder / "paper.pdf", title=title)
     except files.OutputError as e:
@@ -188,25 +189,25 @@ def ensure_baseline(out_root: Path, repo_root: Path, ran: list[Outcome]) -> Path
         return None
     folder = out_root / "_baseline"
     try:
-        write_outputs(run, folder, workbook=False, manifest=False)
+        write_outputs(run, folder, workbook=False)  # with its manifest: the comparison's marking
     except files.OutputError:
         return None  # the index and comparison then say "not available"
     return folder
 
 
-def _compared_marking(outcomes: list[Outcome]) -> tuple[bool, int]:
-    """The comparison is as sure as its least sure scenario: a draft if any is (or has no
-    manifest), illustrative on the most placeholders any uses."""
+def _compared_marking(folders: list[Path]) -> tuple[bool, int]:
+    """The comparison is as sure as its least sure scenario (the baseline included): a draft
+    if any is (or has no manifest), illustrative on the most placeholders any uses."""
     draft, placeholders = False, 0
-    for o in outcomes:
-        path = o.folder / "manifest.json"
+    for folder in folders:
+        path = folder / "manifest.json"
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             draft = True
             continue
         draft = draft or is_draft(manifest)
-        placeholders = max(placeholders, int(manifest.get("placeholders_used", 0)))
+        placeholders = max(placeholders, int(manifest.get("placeholders_used", 1)))
     return draft, placeholders
 
 
@@ -226,7 +227,8 @@ def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | N
         execute(notebook_path(repo_root, "compare.ipynb"), staging, params, cwd=folder)
         staging.replace(folder / "paper.ipynb")
         title = "Commissioning Intentions Plan — scenarios compared"
-        draft, placeholders = _compared_marking(outcomes)
+        draft, placeholders = _compared_marking(
+            [o.folder for o in outcomes] + ([baseline] if baseline else []))
         html = render_html(folder / "paper.ipynb", folder / "paper.html", title=title,
                            draft=draft, placeholders=placeholders)
         render_pdf(html, folder / "paper.pdf", title=title)

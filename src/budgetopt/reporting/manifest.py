@@ -75,6 +75,11 @@ def _git(args: list[str], cwd: Path) -> str | None:
     return p.stdout.decode("utf-8", errors="surrogateescape")
 
 
+def is_tracked(repo_root: Path, path: Path) -> bool:
+    """Whether git tracks ``path`` in ``repo_root`` (False when git cannot say)."""
+    return _git(["ls-files", "--error-unmatch", "--", str(path)], repo_root) is not None
+
+
 def git_commit(repo_root: Path) -> str | None:
     """The commit checked out in ``repo_root`` (``None``: no git, no repository, no commit)."""
     out = _git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], repo_root)

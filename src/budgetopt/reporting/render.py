@@ -352,7 +352,13 @@ def _add_class(cell: Tag, name: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def render_pdf(html: Path, out: Path, *, title: str) -> Path:
+def _marking_of(html: Path) -> str | None:
+    """The marking line the HTML paper carries (its body's ``data-marking``)."""
+    match = re.search(r'data-marking="([^"]*)"', Path(html).read_text(encoding="utf-8"))
+    return html_lib.unescape(match.group(1)) if match else None
+
+
+def render_pdf(html: Path, out: Path, *, title: str, marking: str | None = None) -> Path:
     """Write the paper ``html`` (from :func:`render_html`) as a tagged A4 PDF (PDF/UA-1).
 
     The stylesheet is the one inlined in the HTML (A4, running marking, page X of Y, repeating
@@ -366,6 +372,11 @@ def render_pdf(html: Path, out: Path, *, title: str) -> Path:
     fetcher = URLFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
     document = HTML(filename=str(Path(html)), url_fetcher=fetcher, media_type="print").render()
     document.metadata.title = title
+    # the status words travel with the file: subject and keywords, as the page header shows
+    marking = marking or _marking_of(html)
+    if marking:
+        document.metadata.description = marking
+        document.metadata.keywords = [w.strip() for w in marking.split("—")]
     if not document.metadata.lang:
         document.metadata.lang = LANG
     pdf = document.write_pdf(pdf_variant="pdf/ua-1")

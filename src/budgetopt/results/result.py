@@ -82,14 +82,42 @@ class Result:
         m.loc[("total", ""), :] = m.sum(axis=0)
         return m.astype(np.int64)
 
+    @cached_property
+    def base_by_service(self) -> pd.Series:
+        """Each service's base-year amount in whole pounds, rounded so that every scheme's
+        services add up to the scheme's whole-pound total and the schemes to the whole-pound
+        total (largest remainder, twice): one set of base-year figures for every table."""
+        services = self.inputs.dataset.services
+        raw = services["last_year_gbp"].astype(float)
+        by = raw.groupby(services["scheme_id"], sort=False).sum()
+        schemes = pd.Series(largest_remainder(by.to_numpy()), index=by.index)
+        out = pd.Series(0, index=services.index, dtype=np.int64)
+        for k, ids in services.groupby("scheme_id", sort=False).groups.items():
+            out[ids] = largest_remainder(raw[ids].to_numpy(), float(schemes[k]))
+        return out
+
+    def base_by_area(self) -> pd.Series:
+        """Last year's area-split money shared by need, by area, in whole pounds; 'force' holds
+        the force-wide services and 'total' the whole base year, as in :meth:`by_scheme`."""
+        ds = self.inputs.dataset
+        base = self.base_by_service
+        split = ds.services.index[ds.services["area_split"].astype(bool)]
+        areas = pd.Series(0, index=ds.areas.index, dtype=np.int64)
+        for k, amount in base[split].groupby(ds.services.loc[split, "scheme_id"]).sum().items():
+            shares = ds.need_shares.loc[k].reindex(ds.areas.index).fillna(0)
+            areas += largest_remainder((shares * amount).to_numpy(), float(amount))
+        total = int(base.sum())
+        return pd.concat([areas, pd.Series({FORCE_AREA: total - int(areas.sum()),
+                                            "total": total})])
+
     def by_scheme(self) -> pd.DataFrame:
         """Scheme × year, with last year's amount."""
         t = self.cells.pivot_table(index="scheme_id", columns="year", values="amount_gbp",
                                    aggfunc="sum", fill_value=0)
         ds = self.inputs.dataset
-        last = ds.services.groupby("scheme_id")["last_year_gbp"].sum()
+        last = self.base_by_service.groupby(ds.services["scheme_id"]).sum()
         t = t.reindex(ds.schemes.index, fill_value=0)
-        t.insert(0, self.inputs.base_year, largest_remainder(last.reindex(t.index).fillna(0)))
+        t.insert(0, self.inputs.base_year, last.reindex(t.index).fillna(0).to_numpy())
         t.loc["total"] = t.sum()
         return t.astype(np.int64)
 
@@ -135,7 +163,7 @@ class Result:
         alloc = alloc.reindex(ds.services.index, fill_value=0)
         out = pd.DataFrame({
             "scheme_id": ds.services["scheme_id"],
-            "last_year_gbp": ds.services["last_year_gbp"].round().astype(np.int64),
+            "last_year_gbp": self.base_by_service,
         })
         deflator = self.deflators()
         for y in self.years:

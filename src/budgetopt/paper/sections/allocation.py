@@ -12,7 +12,6 @@ from budgetopt.explain import analysis
 from budgetopt.paper import charts
 from budgetopt.paper.html import Section, bullet_list, heading, html_table, paragraph
 from budgetopt.paper.marks import MARK, mark, note
-from budgetopt.results.rounding import largest_remainder
 
 if TYPE_CHECKING:  # pragma: no cover
     from budgetopt.paper.document import Paper
@@ -26,13 +25,13 @@ def matrix(p: Paper) -> tuple[pd.DataFrame, list[str]]:
     r, y, ds = p.result, p.year, p.ds
     m = r.matrix(y)
     areas = [a for a in ds.areas.index if a in m.columns]
-    last = ds.services["last_year_gbp"]
+    last = r.base_by_service  # whole pounds that add up to Table 1's
     rows, kinds = [], []
     for k in ds.schemes.index:
         if k not in m.index.get_level_values("scheme_id"):
             continue
         block = m.loc[k]
-        base = {s: round(float(last[s])) for s in block.index}
+        base = {s: int(last[s]) for s in block.index}
         cells = block[[*areas, "force", "total"]].sum()
         rows.append([ds.schemes.at[k, "name"], sum(base.values()),
                      *[(v if v else None) for v in cells[[*areas, "force"]]], cells["total"]])
@@ -211,15 +210,7 @@ def areas(p: Paper) -> Section:
     by = by.reindex([*[a for a in ds.areas.index if a in by.index],
                      *[a for a in ("force", "total") if a in by.index]])  # the areas, then force
     names = {**ds.areas["name"].to_dict(), "force": "Force-wide services", "total": "Total"}
-    split = ds.services[ds.services["area_split"].astype(bool)]
-    before = split["last_year_gbp"].groupby(split["scheme_id"]).sum()
-    shared = sum((ds.need_shares.loc[k] * v for k, v in before.items()),
-                 pd.Series(0.0, index=ds.areas.index))
-    # last year's area-split money shared by need, in whole pounds that add up exactly
-    cells = dict(zip(shared.index, largest_remainder(shared.to_numpy(), float(before.sum())),
-                     strict=True))
-    base_total = int(ds.services["last_year_gbp"].sum())
-    cells.update(force=base_total - int(before.sum()), total=base_total)
+    cells = r.base_by_area()  # last year's area-split money shared by need, whole pounds
     t = pd.DataFrame({"Area": [names.get(a, a) for a in by.index],
                       f"{fy(p.base)}, area-split shared by need (£)": [
                           int(cells[a]) for a in by.index],
@@ -249,8 +240,9 @@ def areas(p: Paper) -> Section:
             f"{30 * (1 + tau):.0f}%). Need shares come from each scheme's need formula over "
             "population, crime, domestic abuse, ASB and deprivation; money goes further where "
             "need per head is higher, so the optimiser leans towards those areas up to the "
-            f"edge of the band ({edge} of {len(rows)} area shares in {fy(y)} are at the edge, "
-            f"{p.table('fairness')}).")
+            + (f"edge of the band ({edge} of {len(rows)} area shares in {fy(y)} are at the "
+               f"edge, {p.table('fairness')})." if rows else
+               f"edge of the band. No service is area-split in {fy(y)}."))
     return Section(heading("Areas and fairness", 2, p.number("areas")) + paragraph(text)
                    + html_table(t, f"{p.table('by_area')}. Allocation by area; last year's "
                                 "area-split schemes shared by need, for comparison",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from budgetopt.core.text import fy, money, plain, signed_money
+from budgetopt.core.text import fy, money, plain, plural, signed_money
 from budgetopt.explain import analysis
 from budgetopt.paper.html import Section, bullet_list, heading, html_table, paragraph
 from budgetopt.paper.marks import MARK
@@ -43,7 +43,8 @@ def risks(p: Paper) -> Section:
         t = pd.DataFrame({"Contract or grant": ends["name"],
                           "Kind": ends["kind"], "With": ends["with"], "Ends": ends["ends"]})
         html += heading("Contracts and grants ending", 3) + paragraph(
-            f"{len(ends)} contracts and grants end within the plan; each needs re-procurement, "
+            f"{plural(len(ends), 'contract or grant', 'contracts and grants')} end"
+            f"{'s' if len(ends) == 1 else ''} within the plan; each needs re-procurement, "
             "renewal or an exit plan before it ends.") + html_table(
             t, f"{p.table('ending')}. Contracts and grants ending within the plan")
     return Section(html)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from budgetopt.core.text import fy, money
+from budgetopt.core.text import fy, money, plural
 from budgetopt.paper import charts
 from budgetopt.paper.html import Section, bullet_list, heading, html_table, paragraph
 
@@ -95,11 +95,13 @@ def shaping(p: Paper) -> Section:
                      "Where": best.limit.subject if gain > 0.5 else "nothing on its own"})
     limits = pd.DataFrame(rows)
     html = heading("What shapes the allocation", 2, p.number("shaping"))
-    html += paragraph(f"{int(limits[f'Holding in {fy(y)}'].sum()) if rows else 0} limits hold "
-                      f"the allocation in {fy(y)}. Each was released by £100,000 in turn and "
-                      f"the plan re-solved; {p.table('limits')} gives, for each kind of limit, "
-                      "the most that releasing one of them would add. The workbook lists every "
-                      "limit with its own figure.")
+    n = int(limits[f"Holding in {fy(y)}"].sum()) if rows else 0
+    html += paragraph(
+        f"{plural(n, 'limit')} hold{'s' if n == 1 else ''} the allocation in {fy(y)}"
+        + (f". Each was released by £100,000 in turn and the plan re-solved; "
+           f"{p.table('limits')} gives, for each kind of limit, the most that releasing one "
+           "of them would add. The workbook lists every limit with its own figure." if rows
+           else " apart from the funding itself."))
     if rows:
         html += html_table(limits, f"{p.table('limits')}. The limits that hold the allocation, "
                            f"{fy(y)}", money_cols=["Most that releasing £100k of one adds (£)"])
@@ -111,9 +113,11 @@ def shaping(p: Paper) -> Section:
             "Social value of its next £": [f"£{w.next_value_per_gbp:,.2f}" for w in held],
             "More per £ it would need": ["never (weight 0)" if w.needed_per_gbp is None
                                          else f"£{w.needed_per_gbp:,.2f}" for w in held]})
-        html += paragraph(f"{len(held)} services are held at their minimum or at zero in "
-                          f"{fy(y)}: their next £ buys less social value than the same £ "
-                          f"elsewhere ({p.table('held')}).")
+        one = len(held) == 1
+        html += paragraph(f"{plural(len(held), 'service')} {'is' if one else 'are'} held at "
+                          f"{'its' if one else 'their'} minimum or at zero in {fy(y)}: "
+                          f"{'its' if one else 'their'} next £ buys less social value than the "
+                          f"same £ elsewhere ({p.table('held')}).")
         html += html_table(t, f"{p.table('held')}. Services held at their minimum or at zero, "
                            f"{fy(y)}")
     else:

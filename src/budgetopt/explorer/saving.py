@@ -1,0 +1,84 @@
+"""Saving an explored scenario without losing anyone's work, and exporting what is on screen.
+
+A save goes to ``parameters/<name>.yaml``. It never replaces a scenario that git tracks (a
+shipped or committed one, such as ``baseline.yaml``) nor a hand-written file: the explorer
+offers a free name instead. A file the explorer itself saved earlier is replaced only when the
+analyst ticks "replace". The outcome is one sentence for the line under the Save button —
+saved, refused (with the name to use) or invalid — and a scenario that cannot be met is saved
+with a word saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from budgetopt.data.scenario import NAME_LENGTH, Scenario, save_scenario
+from budgetopt.reporting.manifest import is_tracked
+
+MARK = "saved from the scenario explorer"  # in the header of every file the explorer writes
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+Kind = Literal["saved", "refused", "invalid"]
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    kind: Kind
+    message: str
+    path: Path | None = None
+    suggestion: str | None = None  # a free name, when the one asked for is taken
+
+
+def target(repo_root: Path, name: str) -> Path:
+    return repo_root / "parameters" / f"{name}.yaml"
+
+
+def explorer_made(path: Path) -> bool:
+    """Whether ``path`` is a file the explorer saved (its header says so)."""
+    try:
+        head = path.read_text(encoding="utf-8").split("\n", 3)[:3]
+    except OSError:
+        return False
+    return any(line.startswith("#") and MARK in line for line in head)
+
+
+def free_name(repo_root: Path, name: str) -> str:
+    """``name``, or ``name-2``, ``name-3``… — the first that no file in parameters/ has."""
+    if not target(repo_root, name).exists():
+        return name
+    stem = re.sub(r"-\d+$", "", name)
+    n = 2
+    while target(repo_root, f"{stem}-{n}").exists():
+        n += 1
+    return f"{stem}-{n}"
+
+
+def save(scenario: Scenario, repo_root: Path, *, replace: bool = False,
+         met: bool = True, start: str = "") -> SaveOutcome:
+    """Save ``scenario`` as parameters/<its name>.yaml unless that would replace work that is
+    not the explorer's (or replace the explorer's own file without ``replace``)."""
+    name = scenario.name
+    if not NAME.match(name) or len(name) > NAME_LENGTH:
+        return SaveOutcome("invalid", f"“{name}” cannot be a scenario name: use letters, digits, "
+                           "'-', '_' or '.', starting with a letter or digit, at most "
+                           f"{NAME_LENGTH} characters.")
+    path = target(repo_root, name)
+    rel = path.relative_to(repo_root)
+    if path.exists():
+        suggestion = free_name(repo_root, name)
+        if is_tracked(repo_root, path) or not explorer_made(path):
+            return SaveOutcome("refused", f"Not saved: {rel} is a shipped or hand-written "
+                               f"scenario and is never replaced. Save under another name, "
+                               f"for example “{suggestion}”.", path, suggestion)
+        if not replace:
+            return SaveOutcome("refused", f"Not saved: {rel} already exists (saved from the "
+                               "explorer earlier). Tick “Replace it” to overwrite it, or save "
+                               f"as “{suggestion}”.", path, suggestion)
+    header = (f"{scenario.title}: {MARK}"
+              + (f", starting from '{start}'." if start else "."))
+    save_scenario(scenario, path, header=header)
+    note = ("" if met else " This scenario cannot be met as it stands: `budgetopt run` will "
+            "give its diagnosis paper, not an allocation.")
+    return SaveOutcome("saved", f"Saved {rel}.{note}", path)
