@@ -194,3 +194,57 @@ def test_the_robustness_tab_runs_on_request_shows_progress_and_can_be_cancelled(
     tab.wait(120)
     assert tab.report.draws < 2000
     assert f"Cancelled</b> after {tab.report.draws:,} of 2,000 draws" in tab.status.value
+
+
+# ---------------------------------------------------------------- safe save (issue 13)
+def test_save_never_replaces_a_shipped_or_hand_written_scenario(explorer, tmp_path):
+    target = tmp_path / "parameters" / "baseline.yaml"
+    before = target.read_text()
+    explorer.budget.value = -5
+    explorer.save_name.value = "baseline"
+    explorer.save_replace.value = True  # not even when asked to replace
+    assert explorer.save() is None
+    assert target.read_text() == before
+    assert "never replaced" in explorer.saved.value and "baseline-2" in explorer.saved.value
+    assert explorer.save_name.value == "baseline-2"  # the free name is offered
+    assert explorer.message.value == ""  # the outcome shows under the button, nowhere else
+
+
+def test_save_replaces_its_own_file_only_when_asked(explorer, tmp_path):
+    explorer.save_name.value = "mine"
+    first = explorer.save()
+    assert first == tmp_path / "parameters" / "mine.yaml" and "Saved" in explorer.saved.value
+    explorer.budget.value = -2
+    explorer.save_name.value = "mine"
+    assert explorer.save() is None and "already exists" in explorer.saved.value
+    assert "budget_change_pct" not in first.read_text()
+    explorer.save_name.value = "mine"
+    explorer.save_replace.value = True
+    assert explorer.save() == first and "budget_change_pct: -2" in first.read_text()
+
+
+def test_a_failed_save_says_so_under_the_button_in_plain_words(explorer):
+    explorer.save_name.value = "no spaces allowed"
+    assert explorer.save() is None
+    assert "Not saved" in explorer.saved.value and "budgetopt-saved-invalid" in \
+        explorer.saved.value
+    assert "may hold only letters" in explorer.saved.value  # not pydantic's pattern text
+    explorer.save_name.value = "fine"
+    assert explorer.save() is not None and "Not saved" not in explorer.saved.value
+
+
+def test_saving_a_scenario_that_cannot_be_met_says_so(explorer):
+    explorer.budget.value = -25
+    explorer.save_name.value = "too-deep"
+    assert explorer.save() is not None
+    assert "cannot be met" in explorer.saved.value
+
+
+def test_export_writes_the_tables_on_screen(explorer, tmp_path):
+    explorer.save_name.value = "exported"
+    folder = explorer.export()
+    assert folder == tmp_path / "reports" / "explorer" / "exported"
+    shown = explorer.last_result.allocation()
+    written = pd.read_csv(folder / "allocation.csv")
+    assert int(written["amount_gbp"].sum()) == int(shown["amount_gbp"].sum())
+    assert (folder / "allocation.xlsx").is_file()

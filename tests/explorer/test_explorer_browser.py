@@ -4,8 +4,11 @@ Playwright, every request that is not to loopback blocked."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
@@ -13,7 +16,8 @@ from urllib.parse import urlparse
 import pytest
 
 from budgetopt.data.inputs import load_inputs, resolve
-from budgetopt.explorer.serve import PARAMS_ENV, free_port, voila_command
+from budgetopt.explorer.serve import PARAMS_ENV, end_server, free_port, new_token, voila_command
+from budgetopt.explorer.voila_server import TOKEN_ENV
 from budgetopt.results.result import make_result
 from budgetopt.solve.allocator import Allocator
 
@@ -30,10 +34,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 @pytest.fixture(scope="module")
 def voila_url():
     port = free_port()
-    env = {**os.environ, PARAMS_ENV: str(REPO / "parameters" / "baseline.yaml")}
+    token = new_token()
+    env = {**os.environ, PARAMS_ENV: str(REPO / "parameters" / "baseline.yaml"),
+           TOKEN_ENV: token}
     proc = subprocess.Popen(voila_command(REPO / "notebooks" / "explore.ipynb", port), cwd=REPO,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}/?token={token}"
     deadline = time.monotonic() + 90
     while True:
         try:
@@ -46,11 +53,7 @@ def voila_url():
                 pytest.fail(f"Voila did not start on {url}:\n{out}")
             time.sleep(0.5)
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    end_server(proc)
 
 
 def expected_first_year_total(change_pct: float) -> int:
@@ -111,3 +114,52 @@ def test_budget_change_in_a_real_browser(voila_url, tmp_path):
             browser.close()
     # anything the page tried to fetch from outside was blocked, and it still worked
     assert all(urlparse(u).hostname not in LOOPBACK for u in blocked)
+
+
+def _status(url: str, host: str | None = None) -> int:
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        return opener.open(request, timeout=20).status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # a redirect to the login page is a refusal
+        return None
+
+
+def test_the_server_wants_its_token_and_a_loopback_host(voila_url):
+    assert _status(voila_url) == 200
+    bare = voila_url.split("?")[0]
+    assert _status(bare) in (302, 403)  # no token: to the login page, never the explorer
+    assert _status(voila_url, host="evil.example.com") == 403  # DNS rebinding refused
+    assert _status(voila_url, host=f"localhost:{urlparse(voila_url).port}") == 200
+    page = urllib.request.urlopen(voila_url, timeout=20).read().decode()
+    assert "cdn.jsdelivr.net" not in page  # the icon font comes from Voila's own bundle
+
+
+def test_sigterm_stops_the_explorer_and_its_kernels(tmp_path):
+    import psutil
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "budgetopt.cli", "explore", "--port",
+                             str(port)], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    line = proc.stdout.readline()
+    url = line.split()[2]
+    assert "?token=" in url
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=30).read()  # starts a kernel for the page
+            break
+        except OSError:
+            time.sleep(0.5)
+    children = psutil.Process(proc.pid).children(recursive=True)
+    assert children  # Voila (and the page's kernel)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+    _, alive = psutil.wait_procs(children, timeout=15)
+    assert alive == [], [p.cmdline() for p in alive]
