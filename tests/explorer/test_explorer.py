@@ -248,3 +248,62 @@ def test_export_writes_the_tables_on_screen(explorer, tmp_path):
     written = pd.read_csv(folder / "allocation.csv")
     assert int(written["amount_gbp"].sum()) == int(shown["amount_gbp"].sum())
     assert (folder / "allocation.xlsx").is_file()
+
+
+# ---------------------------------------------------------------- controls and changes (issue 13)
+def test_a_number_box_sets_its_slider_and_refuses_values_out_of_range(explorer):
+    explorer.budget.box.value = -4.5
+    assert explorer.budget.value == -4.5 and explorer.last_result.is_optimal
+    explorer.budget.box.value = -55  # outside −30..+30: refused, not clamped
+    assert explorer.budget.value == -4.5 and explorer.budget.box.value == -4.5
+    assert "Total budget change (%): -55% is outside the range -30% to 30%" in \
+        explorer.message.value
+    explorer.budget.value = -2  # and the slider moves the box
+    assert explorer.budget.box.value == -2
+
+
+def test_labels_are_whole_and_plain(explorer):
+    names = [c.label for c in [explorer.budget, *explorer.streams.values(), explorer.tau,
+                               explorer.delta]]
+    assert "Fairness band (± share of need)" in names
+    assert "Most a service may change in a year" in names
+    for f, control in explorer.streams.items():
+        assert control.label == f"{explorer.dataset.streams.at[f, 'name']} (%)"  # not cut
+    assert all("τ" not in n and "δ" not in n for n in names)
+
+
+def test_the_summary_says_what_changed_against_the_last_setting_and_the_start(explorer):
+    start_total = explorer.baseline.totals()[2025]
+    explorer.budget.value = -2
+    bar = explorer.status.value
+    assert "Total 2025/26:" in bar and "on the last setting" in bar and "on the start" in bar
+    now = explorer.last_result.totals()[2025]
+    assert f"{now - start_total:+,}".replace("-", "−").replace("+", "+£").replace("−", "−£") \
+        in bar
+    assert "What changed:" in explorer.changed.value
+    assert "warm re-solve" not in bar  # no jargon
+
+
+def test_undo_and_reset(explorer):
+    start = explorer.last_result.totals()[2025]
+    explorer.budget.value = -2
+    explorer.delta.value = 0.2
+    assert explorer.delta.value == 0.2
+    explorer.undo()
+    assert explorer.delta.value == explorer.base_scenario.stability_limit
+    assert explorer.budget.value == -2
+    explorer.reset()
+    assert explorer.budget.value == 0 and explorer.last_result.totals()[2025] == start
+
+
+def test_a_cut_that_cannot_be_met_offers_the_deepest_that_can(explorer):
+    explorer.budget.value = -25
+    assert not explorer.last_result.is_optimal
+    best = explorer.deepest
+    assert best is not None and -25 < best < 0
+    assert "deepest budget change that can be met" in explorer.diagnosis.value
+    explorer.apply_fix.click()
+    assert explorer.last_result.is_optimal  # rounded towards what can be met
+    assert explorer.budget.value - best < 0.5 + 1e-9
+    explorer.budget.value = explorer.budget.value - 0.5  # half a step deeper cannot be met
+    assert not explorer.last_result.is_optimal

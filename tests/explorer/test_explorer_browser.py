@@ -93,7 +93,7 @@ def test_budget_change_in_a_real_browser(voila_url, tmp_path):
             before = total_cell.inner_text()
             assert before == f"£{expected_first_year_total(0.0):,}"
 
-            readout = page.locator(".budgetopt-budget .widget-readout")
+            readout = page.locator(".budgetopt-budget-box input")
             readout.click()
             page.keyboard.press("Control+A")
             page.keyboard.type("-5")
@@ -104,7 +104,9 @@ def test_budget_change_in_a_real_browser(voila_url, tmp_path):
                 "c[c.length - 1].innerText !== before; }", arg=before, timeout=60_000)
             after = total_cell.inner_text()
             assert after == f"£{expected_first_year_total(-5.0):,}"
-            assert "warm re-solve" in page.locator(".budgetopt-status").inner_text()
+            bar = page.locator(".budgetopt-status").inner_text()
+            assert "Total 2025/26:" in bar and "on the start" in bar
+            assert "What changed:" in page.locator(".budgetopt-changed").inner_text()
             shot = tmp_path / "explorer.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000

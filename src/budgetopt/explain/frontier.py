@@ -82,12 +82,13 @@ def core_floor(alloc: Allocator) -> float:
                for y in inputs.years if totals[y] > 0)
 
 
-def feasibility_edge(alloc: Allocator, tolerance: float = 0.0005) -> float | None:
+def feasibility_edge(alloc: Allocator, tolerance: float = 0.0005,
+                     high: float = 1.0) -> float | None:
     """The smallest total budget, as a factor of the scenario's, at which every limit can still
     be met — the cut is taken from the unrestricted stream in every plan year, as on the
     frontier. Found by bisection on warm value-only solves to within ``tolerance`` (a factor
-    that is feasible: the edge is never overstated). None when the scenario itself cannot be
-    met."""
+    that is feasible: the edge is never overstated). When the scenario itself cannot be met,
+    the least factor up to ``high`` (> 1: more money) that can; None when none can."""
     inputs = alloc.inputs
     f = core_stream(inputs)
     years = inputs.years
@@ -101,11 +102,14 @@ def feasibility_edge(alloc: Allocator, tolerance: float = 0.0005) -> float | Non
         with alloc.adjusted(changes):
             return alloc.solve(stages=1).status.is_optimal
 
-    if not feasible(1.0):
-        return None
-    if feasible(floor):
+    if not feasible(1.0):  # more money may make it possible: the least that does, up to high
+        if high <= 1.0 or not feasible(high):
+            return None
+        lo, hi = 1.0, high
+    elif feasible(floor):
         return floor
-    lo, hi = floor, 1.0  # lo cannot be met, hi can
+    else:
+        lo, hi = floor, 1.0  # lo cannot be met, hi can
     while hi - lo > tolerance:
         mid = (lo + hi) / 2
         lo, hi = (lo, mid) if feasible(mid) else (mid, hi)

@@ -13,6 +13,7 @@ inline SVG and the widgets' scripts come from the local server.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 import traceback
@@ -36,25 +37,16 @@ from budgetopt.data.scenario import (
     repository_root,
     scenario_dataset_path,
 )
-from budgetopt.explorer import saving, views
+from budgetopt.explorer import changes, saving, views
+from budgetopt.explorer.controls import NumberSlider
 from budgetopt.explorer.robustness import RobustnessTab
 from budgetopt.explorer.serve import PARAMS_ENV
 from budgetopt.pipeline import ScenarioRun, run_scenario
-from budgetopt.reporting.outputs import write_outputs
 from budgetopt.results.result import Result
 from budgetopt.solve.allocator import Allocator
 
-CSS = """<style>
-.budgetopt-matrix table, .budgetopt-compare table { border-collapse: collapse; font-size: 12px; }
-.budgetopt-matrix th, .budgetopt-matrix td, .budgetopt-compare th, .budgetopt-compare td {
-  padding: 2px 6px; border-bottom: 1px solid #ddd; text-align: left; }
-.budgetopt-matrix th[scope=row], .budgetopt-compare th[scope=row] { font-weight: normal; }
-.budgetopt-matrix .num, .budgetopt-compare .num { text-align: right; white-space: nowrap; }
-.budgetopt-matrix tr.total, .budgetopt-compare tr.total { font-weight: bold; }
-.budgetopt-matrix caption, .budgetopt-compare caption { text-align: left; font-weight: bold; }
-</style>"""
 STYLE = {"description_width": "13em"}
-WIDE = w.Layout(width="26em")
+WIDE = w.Layout(width="32em")
 
 
 class ScenarioExplorer:
@@ -66,9 +58,13 @@ class ScenarioExplorer:
         self.repo_root = repo_root
         self.pins: list[Pin] = list(base.pins)
         self.run: ScenarioRun | None = None
+        self.previous: Result | None = None  # the result before the last move
+        self.history: list[Scenario] = []  # the settings before each move, for Undo
+        self.deepest: float | None = None  # when a setting cannot be met
         self.last_error: str | None = None
         self.timings: dict[str, float] = {}
         self._building = True
+        self._restoring = False
         self._make_controls()
         self._make_views()
         self.baseline_run = run_scenario(base, dataset=dataset, solver="highs",
@@ -108,27 +104,31 @@ class ScenarioExplorer:
     # ------------------------------------------------------------------ controls
     def _make_controls(self) -> None:
         ds, sc = self.dataset, self.base_scenario
-        slider = dict(continuous_update=False, style=STYLE, layout=WIDE)
-        self.budget = w.FloatSlider(value=sc.budget_change_pct, min=-30, max=30, step=0.5,
-                                    description="Total budget change (%)", readout_format=".1f",
-                                    **slider)
-        self.budget.add_class("budgetopt-budget")
-        self.streams = {}
-        for f, row in ds.streams.iterrows():
-            if row["ring_fenced"]:
-                self.streams[f] = w.FloatSlider(value=0.0, min=-100, max=100, step=1,
-                                                description=f"{row['name'][:24]} (%)",
-                                                readout_format=".0f", **slider)
+        refused = self._show_error
+        self.budget = NumberSlider(
+            "Total budget change (%)", sc.budget_change_pct, -30, 30, 0.5,
+            "Changes the total budget in every plan year by this share, taken from or added to "
+            "the unrestricted core budget", refused, "%", css="budgetopt-budget")
+        self.streams = {
+            f: NumberSlider(f"{row['name']} (%)", 0.0, -100, 100, 1,
+                            f"Changes the {row['name']} in every plan year by this share of the "
+                            "dataset's amount (−100% removes it)", refused, "%")
+            for f, row in ds.streams.iterrows() if row["ring_fenced"]}
         self.weights = {
-            p: w.FloatSlider(value=float(sc.priority_weights.get(p, row["default_weight"])),
-                             min=0, max=3, step=0.1, description=row["name"][:28], **slider)
+            p: NumberSlider(row["name"], float(sc.priority_weights.get(p, row["default_weight"])),
+                            0, 3, 0.1, f"How much a £ of social value towards '{row['name']}' "
+                            "counts: 2 counts it twice, 0 not at all", refused)
             for p, row in ds.priorities.iterrows()}
-        self.tau = w.FloatSlider(value=sc.fairness_tolerance, min=0, max=0.5, step=0.01,
-                                 description="Fairness tolerance τ", **slider)
-        self.delta = w.FloatSlider(value=sc.stability_limit, min=0, max=0.5, step=0.01,
-                                   description="Stability limit δ", **slider)
-        self.years = w.IntSlider(value=sc.plan_years, min=1, max=len(ds.plan_years),
-                                 description="Plan years", **slider)
+        self.tau = NumberSlider(
+            "Fairness band (± share of need)", sc.fairness_tolerance, 0, 0.5, 0.01,
+            "How far an area's share of an area-split scheme may stray from its need share: "
+            "0.10 lets a 30% need share receive 27–33%", refused)
+        self.delta = NumberSlider(
+            "Most a service may change in a year", sc.stability_limit, 0, 0.5, 0.01,
+            "Each year a continuing service moves by at most this share of its base-year "
+            "amount", refused)
+        self.years = NumberSlider("Plan years", sc.plan_years, 1, len(ds.plan_years), 1,
+                                  "How many years the plan covers", refused, integer=True)
         for c in [self.budget, *self.streams.values(), *self.weights.values(), self.tau,
                   self.delta, self.years]:
             c.observe(self._changed, names="value")
@@ -169,6 +169,17 @@ class ScenarioExplorer:
         self.message.add_class("budgetopt-message")
         self.status = w.HTML()
         self.status.add_class("budgetopt-status")
+        self.changed = w.HTML()
+        self.changed.add_class("budgetopt-changed")
+        self.undo_button = w.Button(description="Undo", tooltip="Back to the setting before "
+                                    "the last move")
+        self.reset_button = w.Button(description="Reset", tooltip="Back to the scenario the "
+                                     "explorer started from")
+        self.apply_fix = w.Button(description="Use the deepest budget change that can be met",
+                                  layout=w.Layout(width="auto", display="none"))
+        self.undo_button.on_click(lambda _: self._guard(self.undo))
+        self.reset_button.on_click(lambda _: self._guard(self.reset))
+        self.apply_fix.on_click(lambda _: self._guard(self._apply_deepest))
         self.matrix = w.HTML()
         self.matrix.add_class("budgetopt-matrix")
         self.chart_schemes, self.chart_fair, self.chart_change = w.HTML(), w.HTML(), w.HTML()
@@ -180,9 +191,10 @@ class ScenarioExplorer:
             lambda: self.run.inputs if self.run is not None and self.run.is_met else None,
             self.dataset.schemes["name"].to_dict())
         controls = w.VBox([
-            w.HTML("<b>Money</b>"), self.budget, *self.streams.values(),
-            w.HTML("<b>Priority weights</b>"), *self.weights.values(),
-            w.HTML("<b>Limits</b>"), self.tau, self.delta, self.years,
+            w.HTML("<b>Money</b>"), self.budget.widget,
+            *(c.widget for c in self.streams.values()),
+            w.HTML("<b>Priority weights</b>"), *(c.widget for c in self.weights.values()),
+            w.HTML("<b>Limits</b>"), self.tau.widget, self.delta.widget, self.years.widget,
             w.HTML("<b>Pins</b>"), self.pin_service, self.pin_year, self.pin_amount,
             self.pin_reason, w.HBox([self.pin_add, self.pin_remove]), self.pin_list,
             w.HTML("<b>Save</b>"), self.save_name, self.save_title, self.save_replace,
@@ -190,7 +202,7 @@ class ScenarioExplorer:
         self.tabs = tabs = w.Tab(children=[
             w.VBox([self.matrix]),
             w.VBox([self.chart_schemes, self.chart_fair, self.chart_change]),
-            w.VBox([self.margins, self.limits, self.diagnosis]),
+            w.VBox([self.diagnosis, self.apply_fix, self.margins, self.limits]),
             w.VBox([self.compare]),
             self.robustness.widget])
         for i, title in enumerate(["Allocation", "Charts", "Why", "Against baseline",
@@ -198,8 +210,10 @@ class ScenarioExplorer:
             tabs.set_title(i, title)
         tabs.observe(lambda _: self._guard(self._render_open_tab), names="selected_index")
         self._charts_stale = self._why_stale = True
-        self.widget = w.VBox([w.HTML(CSS), self.message, self.status,
-                              w.HBox([controls, tabs])])
+        bar = w.VBox([w.HBox([self.status, self.undo_button, self.reset_button]),
+                      self.changed])
+        bar.add_class("budgetopt-bar")
+        self.widget = w.VBox([w.HTML(views.CSS), self.message, bar, w.HBox([controls, tabs])])
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -209,7 +223,7 @@ class ScenarioExplorer:
     # ------------------------------------------------------------------ state -> scenario
     def scenario(self) -> Scenario:
         """The scenario the controls describe (checked by the scenario model)."""
-        ds, years = self.dataset, self.dataset.plan_years[: self.years.value]
+        ds, years = self.dataset, self.dataset.plan_years[: int(self.years.value)]
         base = ds.stream_amounts["amount_gbp"].unstack("year")
         streams = {f: {fy(y): round(float(base.at[f, y]) * (1 + s.value / 100)) for y in years}
                    for f, s in self.streams.items() if s.value}
@@ -218,7 +232,7 @@ class ScenarioExplorer:
         return self.base_scenario.with_changes(
             budget_change_pct=round(self.budget.value, 4), stream_amounts=streams,
             priority_weights=weights, fairness_tolerance=round(self.tau.value, 4),
-            stability_limit=round(self.delta.value, 4), plan_years=self.years.value,
+            stability_limit=round(self.delta.value, 4), plan_years=int(self.years.value),
             pins=[p.model_dump() for p in self.pins])  # a pin outside the plan is refused,
         # as budgetopt validate refuses it: the app says so rather than quietly dropping it
 
@@ -249,10 +263,14 @@ class ScenarioExplorer:
 
     def _update(self) -> None:
         t0 = time.perf_counter()
-        run = run_scenario(self.scenario(), dataset=self.dataset, solver="highs",
+        scenario = self.scenario()
+        run = run_scenario(scenario, dataset=self.dataset, solver="highs",
                            allocator=self.alloc, repo_root=self.repo_root, params_file=None)
         self.message.value, self.last_error = "", None
         t1 = time.perf_counter()
+        if self.run is not None and not self._restoring:
+            self.history.append(self.run.scenario)
+        self.previous = self.run.result if self.run is not None else None
         self.run = run
         self._render(run)
         t2 = time.perf_counter()
@@ -260,8 +278,13 @@ class ScenarioExplorer:
 
     # ------------------------------------------------------------------ views
     def _render(self, run: ScenarioRun) -> None:
-        self.status.value = views.status_line(run)
-        self.diagnosis.value = views.diagnosis(run)
+        self.status.value = changes.summary(run, self.previous, self.baseline)
+        moved = changes.what_changed(run, self.previous)
+        self.changed.value = ("<p><b>What changed:</b> " + escape("; ".join(moved)) + "</p>"
+                              if moved else "")
+        self.deepest = changes.deepest_change(run)
+        self.diagnosis.value = changes.diagnosis(run, self.deepest)
+        self.apply_fix.layout.display = "none" if self.deepest is None else ""
         self._charts_stale = self._why_stale = True
         if not run.is_met:
             self.matrix.value = "<p>No allocation: see Why.</p>"
@@ -294,6 +317,49 @@ class ScenarioExplorer:
             views.chart_views(self.run.result))
         self._charts_stale = False
 
+    # ------------------------------------------------------------------ moves back
+    def undo(self) -> None:
+        """Back to the setting before the last move."""
+        if self.history:
+            self._restore(self.history.pop())
+
+    def reset(self) -> None:
+        """Back to the scenario the explorer started from."""
+        self.history.clear()
+        self._restore(self.base_scenario)
+
+    def _apply_deepest(self) -> None:
+        if self.deepest is not None:  # rounded up to the slider's step, so it can be met
+            step = self.budget.slider.step
+            self.budget.value = math.ceil(self.deepest / step - 1e-9) * step
+
+    def _restore(self, scenario: Scenario) -> None:
+        """Set every control from ``scenario`` and solve once."""
+        ds = self.dataset
+        self._building = True
+        try:
+            self.budget.value = scenario.budget_change_pct
+            base = ds.stream_amounts["amount_gbp"].unstack("year")
+            for f, control in self.streams.items():  # the first year's share, as saved
+                given, y = scenario.stream_amounts.get(f), ds.plan_years[0]
+                amount = given.get(y) if isinstance(given, dict) else given
+                control.value = 0.0 if amount is None else round(
+                    100 * (float(amount) / float(base.at[f, y]) - 1), 1)
+            for p, control in self.weights.items():
+                control.value = float(scenario.priority_weights.get(
+                    p, ds.priorities.at[p, "default_weight"]))
+            self.tau.value, self.delta.value = scenario.fairness_tolerance, scenario.stability_limit
+            self.years.value = scenario.plan_years
+            self.pins = list(scenario.pins)
+            self._refresh_pins()
+        finally:
+            self._building = False
+        self._restoring = True
+        try:
+            self.update()
+        finally:
+            self._restoring = False
+
     # ------------------------------------------------------------------ pins and saving
     def _add_pin(self) -> None:
         reason = self.pin_reason.value.strip()
@@ -318,41 +384,9 @@ class ScenarioExplorer:
 
     def save(self) -> Path | None:
         """Write the current settings as parameters/<name>.yaml (accepted by budgetopt run),
-        never over a shipped, committed or hand-written scenario; the outcome is shown under
-        the button (and only there). Returns the path written, or None."""
-        try:
-            scenario = self.scenario().with_changes(
-                name=self.save_name.value.strip(), title=self.save_title.value.strip(),
-                description="Saved from the scenario explorer.")
-        except (InputError, ValidationError) as e:
-            problems = (e.problems if isinstance(e, InputError)
-                        else problems_from(e, "explorer"))
-            labels = {"name": "Scenario name", "title": "Title"}
-            self._saved("invalid", "Not saved: " + "; ".join(
-                f"{labels.get(p.key or '', p.key or 'a setting')}: {p.rule}" for p in problems))
-            return None
-        outcome = saving.save(scenario, self.repo_root, replace=self.save_replace.value,
-                              met=self.run is not None and self.run.is_met,
-                              start=self.base_scenario.name)
-        self._saved(outcome.kind, outcome.message)
-        if outcome.suggestion:
-            self.save_name.value = outcome.suggestion
-        return outcome.path if outcome.kind == "saved" else None
+        never over a shipped, committed or hand-written scenario (:mod:`.saving`)."""
+        return saving.save_from(self)
 
     def export(self) -> Path | None:
-        """Write the tables of what is on screen (CSV, JSON, workbook) with the writers of
-        ``budgetopt run``, into reports/explorer/<name>/."""
-        if self.run is None:
-            self._saved("invalid", "Nothing to export yet.")
-            return None
-        name = self.save_name.value.strip() or "explored"
-        folder = self.repo_root / "reports" / "explorer" / name
-        write_outputs(self.run, folder)
-        self._saved("saved", f"Exported {folder.relative_to(self.repo_root)}/ (allocation.csv, "
-                    "flows.csv, result.json, allocation.xlsx, manifest.json).")
-        return folder
-
-    def _saved(self, kind: str, text: str) -> None:
-        colour = "#1d6b2f" if kind == "saved" else "#b00020"
-        self.saved.value = f'<p style="color:{colour}" class="budgetopt-saved-{kind}">' \
-                           f"{escape(text)}</p>"
+        """Write the tables of what is on screen into reports/explorer/<name>/."""
+        return saving.export_from(self)

@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from pydantic import ValidationError
+
+from budgetopt.core.errors import InputError
+from budgetopt.data.problems import problems_from
 from budgetopt.data.scenario import NAME_LENGTH, Scenario, save_scenario
 from budgetopt.reporting.manifest import is_tracked
+from budgetopt.reporting.outputs import write_outputs
 
 MARK = "saved from the scenario explorer"  # in the header of every file the explorer writes
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -82,3 +88,45 @@ def save(scenario: Scenario, repo_root: Path, *, replace: bool = False,
     note = ("" if met else " This scenario cannot be met as it stands: `budgetopt run` will "
             "give its diagnosis paper, not an allocation.")
     return SaveOutcome("saved", f"Saved {rel}.{note}", path)
+
+
+# -- the explorer's Save and Export buttons -------------------------------------------------
+def save_from(ex: Any) -> Path | None:
+    """Save the explorer's current settings under the name and title in its boxes; the outcome
+    goes to the line under the button (and only there). Returns the path written, or None."""
+    try:
+        scenario = ex.scenario().with_changes(
+            name=ex.save_name.value.strip(), title=ex.save_title.value.strip(),
+            description="Saved from the scenario explorer.")
+    except (InputError, ValidationError) as e:
+        problems = e.problems if isinstance(e, InputError) else problems_from(e, "explorer")
+        labels = {"name": "Scenario name", "title": "Title"}
+        show(ex, "invalid", "Not saved: " + "; ".join(
+            f"{labels.get(p.key or '', p.key or 'a setting')}: {p.rule}" for p in problems))
+        return None
+    outcome = save(scenario, ex.repo_root, replace=ex.save_replace.value,
+                   met=ex.run is not None and ex.run.is_met, start=ex.base_scenario.name)
+    show(ex, outcome.kind, outcome.message)
+    if outcome.suggestion:
+        ex.save_name.value = outcome.suggestion
+    return outcome.path if outcome.kind == "saved" else None
+
+
+def export_from(ex: Any) -> Path | None:
+    """Write the tables of what is on screen (CSV, JSON, workbook) with the writers of
+    ``budgetopt run``, into reports/explorer/<name>/."""
+    if ex.run is None:
+        show(ex, "invalid", "Nothing to export yet.")
+        return None
+    name = ex.save_name.value.strip() or "explored"
+    folder = ex.repo_root / "reports" / "explorer" / name
+    write_outputs(ex.run, folder)
+    show(ex, "saved", f"Exported {folder.relative_to(ex.repo_root)}/ (allocation.csv, "
+         "flows.csv, result.json, allocation.xlsx, manifest.json).")
+    return folder
+
+
+def show(ex: Any, kind: str, text: str) -> None:
+    colour = "#1d6b2f" if kind == "saved" else "#b00020"
+    ex.saved.value = (f'<p style="color:{colour}" class="budgetopt-saved-{kind}">'
+                      f"{escape(text)}</p>")

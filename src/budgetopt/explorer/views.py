@@ -11,36 +11,30 @@ from html import escape
 
 import pandas as pd
 
-from budgetopt.core.text import fy, money, short_money, signed_money
+from budgetopt.core.text import fy, signed_money
 from budgetopt.paper import charts
 from budgetopt.paper.html import html_table
 from budgetopt.pipeline import ScenarioRun
 from budgetopt.results.compare import TOTAL, against_baseline
 from budgetopt.results.result import Result
 
+CSS = """<style>
+.budgetopt-matrix table, .budgetopt-compare table { border-collapse: collapse; font-size: 12px; }
+.budgetopt-matrix th, .budgetopt-matrix td, .budgetopt-compare th, .budgetopt-compare td {
+  padding: 2px 6px; border-bottom: 1px solid #ddd; text-align: left; }
+.budgetopt-matrix th[scope=row], .budgetopt-compare th[scope=row] { font-weight: normal; }
+.budgetopt-matrix .num, .budgetopt-compare .num { text-align: right; white-space: nowrap; }
+.budgetopt-matrix tr.total, .budgetopt-compare tr.total { font-weight: bold; }
+.budgetopt-matrix caption, .budgetopt-compare caption { text-align: left; font-weight: bold; }
+/* the summary bar stays in view; the control column keeps its width */
+.budgetopt-bar { position: sticky; top: 0; background: #fff; z-index: 2; }
+</style>"""
 MATRIX_ROWS = 60  # services shown in the matrix before "and N more"
 LIMITS_SHOWN = 40  # binding limits listed on the Why tab
 
 
 def items(sentences: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{escape(s)}</li>" for s in sentences) + "</ul>"
-
-
-def status_line(run: ScenarioRun) -> str:
-    r, y = run.result, run.inputs.years[0]
-    if not run.is_met:
-        return (f'<p style="color:#b00020"><b>Cannot be met.</b> '
-                f"{escape(r.status.sentence)}</p>")
-    mode = "warm re-solve" if run.solution.warm else "cold solve"
-    return (f"<p><b>{money(r.totals()[y])}</b> in {fy(y)} · social value "
-            f"{short_money(r.social_value_gbp or 0.0)} over {len(r.years)} plan years · "
-            f"{mode} in {run.solution.seconds * 1000:.0f} ms</p>")
-
-
-def diagnosis(run: ScenarioRun) -> str:
-    if run.diagnosis is None:
-        return ""
-    return "<h4>What would make it possible</h4>" + items(run.diagnosis.sentences)
 
 
 def matrix(result: Result, year: int) -> str:
