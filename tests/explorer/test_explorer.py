@@ -3,6 +3,7 @@ saved scenario (which `budgetopt solve` must reproduce to the pound)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -307,3 +308,31 @@ def test_a_cut_that_cannot_be_met_offers_the_deepest_that_can(explorer):
     assert explorer.budget.value - best < 0.5 + 1e-9
     explorer.budget.value = explorer.budget.value - 0.5  # half a step deeper cannot be met
     assert not explorer.last_result.is_optimal
+
+
+def test_the_matrix_highlights_what_changed_and_marks_pins(explorer):
+    explorer.pin_service.value = "street-marshals"
+    explorer.pin_year.value = 2025
+    explorer.pin_amount.value = 170_000
+    explorer.pin_reason.value = "Council match funding agreed"
+    explorer.pin_add.click()
+    html = explorer.matrix.value
+    assert re.search(r"Street marshals \(night-time economy\)( †)? \(pinned\)", html)
+    assert 'class="member changed"' in html  # the pinned service moved with this move
+    assert "Scheme and service" in html and "Change (£)" in html  # the paper's matrix
+
+
+def test_kept_settings_are_compared_side_by_side(explorer):
+    explorer.budget.value = -2
+    explorer.keep_name.value = "two off"
+    explorer.keep()
+    explorer.budget.value = -4
+    explorer.keep_name.value = "four off"
+    explorer.keep()
+    html = explorer.compare.value
+    assert "two off: change (£)" in html and "four off: change (£)" in html
+    for i in range(6):  # at most six are kept
+        explorer.keep_name.value = f"k{i}"
+        explorer.keep()
+    assert len(explorer.kept) == 6 and explorer.kept[-1][0] == "k5"
+    assert explorer.busy.value == ""  # the busy indicator is cleared after each solve

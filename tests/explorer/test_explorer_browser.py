@@ -88,9 +88,10 @@ def test_budget_change_in_a_real_browser(voila_url, tmp_path):
             context.route("**/*", only_loopback)
             page = context.new_page()
             page.goto(voila_url, timeout=60_000)
-            total_cell = page.locator(".budgetopt-matrix tr.total td").last
-            total_cell.wait_for(timeout=120_000)
-            before = total_cell.inner_text()
+            page.locator(".budgetopt-matrix tr.total td").last.wait_for(timeout=120_000)
+            year_total = ("() => { const c = document.querySelectorAll("
+                          "'.budgetopt-matrix tr.total td'); return c[c.length - 2].innerText; }")
+            before = page.evaluate(year_total)  # the year's total (the last column: change)
             assert before == f"£{expected_first_year_total(0.0):,}"
 
             readout = page.locator(".budgetopt-budget-box input")
@@ -100,9 +101,9 @@ def test_budget_change_in_a_real_browser(voila_url, tmp_path):
             page.keyboard.press("Enter")
             page.wait_for_function(
                 "before => { const c = document.querySelectorAll("
-                "'.budgetopt-matrix tr.total td'); return c.length && "
-                "c[c.length - 1].innerText !== before; }", arg=before, timeout=60_000)
-            after = total_cell.inner_text()
+                "'.budgetopt-matrix tr.total td'); return c.length > 1 && "
+                "c[c.length - 2].innerText !== before; }", arg=before, timeout=60_000)
+            after = page.evaluate(year_total)
             assert after == f"£{expected_first_year_total(-5.0):,}"
             bar = page.locator(".budgetopt-status").inner_text()
             assert "Total 2025/26:" in bar and "on the start" in bar
@@ -165,3 +166,46 @@ def test_sigterm_stops_the_explorer_and_its_kernels(tmp_path):
     assert proc.wait(timeout=30) == 0
     _, alive = psutil.wait_procs(children, timeout=15)
     assert alive == [], [p.cmdline() for p in alive]
+
+
+@pytest.mark.parametrize("width", [1024, 1440])
+def test_the_control_column_keeps_its_width_on_every_tab(voila_url, width, tmp_path):
+    """Voila at 1024 and 1440 px: on every tab the control column is at least its set width
+    (29em), every number box shows its value, and a change is highlighted in the matrix."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            context.route("**/*", lambda route: route.continue_()
+                          if urlparse(route.request.url).hostname in LOOPBACK
+                          or route.request.url.startswith(("data:", "blob:"))
+                          else route.abort())
+            page = context.new_page()
+            page.goto(voila_url, timeout=60_000)
+            page.locator(".budgetopt-matrix tr.total td").last.wait_for(timeout=120_000)
+            em = page.evaluate("() => parseFloat(getComputedStyle("
+                               "document.querySelector('.budgetopt-controls')).fontSize)")
+            for tab in ("Allocation", "Charts", "Why", "Compare", "Robustness"):
+                page.get_by_role("tab", name=tab).click()
+                page.wait_for_timeout(300)
+                box = page.locator(".budgetopt-controls").bounding_box()
+                assert box["width"] >= 29 * em - 1, (width, tab, box["width"])
+                boxes = page.locator(".budgetopt-budget-box input")
+                assert boxes.input_value() != ""  # the value is shown, not clipped away
+            page.get_by_role("tab", name="Allocation").click()
+            box = page.locator(".budgetopt-budget-box input")
+            box.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.type("-3")
+            page.keyboard.press("Enter")
+            page.locator(".budgetopt-matrix tr.changed").first.wait_for(timeout=60_000)
+            shot = tmp_path / f"explorer-{width}.png"
+            page.screenshot(path=str(shot), full_page=False)
+            if os.environ.get("BUDGETOPT_SCREENSHOTS"):  # refresh docs/explorer.md's pictures
+                target = Path(os.environ["BUDGETOPT_SCREENSHOTS"]) / shot.name
+                target.write_bytes(shot.read_bytes())
+        finally:
+            browser.close()

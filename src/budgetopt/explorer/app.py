@@ -13,7 +13,6 @@ inline SVG and the widgets' scripts come from the local server.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 import traceback
@@ -37,7 +36,7 @@ from budgetopt.data.scenario import (
     repository_root,
     scenario_dataset_path,
 )
-from budgetopt.explorer import changes, saving, views
+from budgetopt.explorer import changes, history, saving, views
 from budgetopt.explorer.controls import NumberSlider
 from budgetopt.explorer.robustness import RobustnessTab
 from budgetopt.explorer.serve import PARAMS_ENV
@@ -46,7 +45,7 @@ from budgetopt.results.result import Result
 from budgetopt.solve.allocator import Allocator
 
 STYLE = {"description_width": "13em"}
-WIDE = w.Layout(width="32em")
+WIDE = w.Layout(width="28em")
 
 
 class ScenarioExplorer:
@@ -59,6 +58,7 @@ class ScenarioExplorer:
         self.pins: list[Pin] = list(base.pins)
         self.run: ScenarioRun | None = None
         self.previous: Result | None = None  # the result before the last move
+        self.kept: list[tuple[str, Result]] = []  # named settings, for the Compare tab
         self.history: list[Scenario] = []  # the settings before each move, for Undo
         self.deepest: float | None = None  # when a setting cannot be met
         self.last_error: str | None = None
@@ -180,6 +180,12 @@ class ScenarioExplorer:
         self.undo_button.on_click(lambda _: self._guard(self.undo))
         self.reset_button.on_click(lambda _: self._guard(self.reset))
         self.apply_fix.on_click(lambda _: self._guard(self._apply_deepest))
+        self.keep_name = w.Text(placeholder="a name for this setting", layout=w.Layout(
+            width="14em"))
+        self.keep_button = w.Button(description="Keep", tooltip="Keep this setting to compare "
+                                    "it side by side (up to six)")
+        self.keep_button.on_click(lambda _: self._guard(self.keep))
+        self.busy = w.HTML()
         self.matrix = w.HTML()
         self.matrix.add_class("budgetopt-matrix")
         self.chart_schemes, self.chart_fair, self.chart_change = w.HTML(), w.HTML(), w.HTML()
@@ -205,15 +211,18 @@ class ScenarioExplorer:
             w.VBox([self.diagnosis, self.apply_fix, self.margins, self.limits]),
             w.VBox([self.compare]),
             self.robustness.widget])
-        for i, title in enumerate(["Allocation", "Charts", "Why", "Against baseline",
-                                   "Robustness"]):
+        for i, title in enumerate(["Allocation", "Charts", "Why", "Compare", "Robustness"]):
             tabs.set_title(i, title)
         tabs.observe(lambda _: self._guard(self._render_open_tab), names="selected_index")
         self._charts_stale = self._why_stale = True
-        bar = w.VBox([w.HBox([self.status, self.undo_button, self.reset_button]),
-                      self.changed])
+        bar = w.VBox([w.HBox([self.status, self.busy, self.undo_button, self.reset_button,
+                              self.keep_name, self.keep_button]), self.changed])
         bar.add_class("budgetopt-bar")
-        self.widget = w.VBox([w.HTML(views.CSS), self.message, bar, w.HBox([controls, tabs])])
+        controls.add_class("budgetopt-controls")
+        tabs.add_class("budgetopt-results")
+        main = w.HBox([controls, tabs])
+        main.add_class("budgetopt-main")
+        self.widget = w.VBox([w.HTML(views.CSS), self.message, bar, main])
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -258,8 +267,13 @@ class ScenarioExplorer:
                               f"{escape(text)}</div>")
 
     def update(self) -> None:
-        """Solve the controls' scenario (warm when the structure allows) and redraw."""
-        self._guard(self._update)
+        """Solve the controls' scenario (warm when the structure allows) and redraw; "Solving…"
+        shows while it runs."""
+        self.busy.value = '<span class="budgetopt-busy">Solving…</span>'
+        try:
+            self._guard(self._update)
+        finally:
+            self.busy.value = ""
 
     def _update(self) -> None:
         t0 = time.perf_counter()
@@ -292,9 +306,10 @@ class ScenarioExplorer:
                          self.limits, self.compare):
                 view.value = ""
             return
-        self.matrix.value = views.matrix(run.result, run.inputs.years[0])
+        self.matrix.value = views.matrix(run, self.previous)
         self._render_open_tab()
-        self.compare.value = views.against(run.result, self.baseline)
+        self.compare.value = (views.against(run.result, self.baseline)
+                              + views.kept_states(self.kept, self.baseline))
 
     def _render_open_tab(self) -> None:
         """Charts and the Why tab cost most to draw (the Why tab re-solves twice), so they are
@@ -320,45 +335,18 @@ class ScenarioExplorer:
     # ------------------------------------------------------------------ moves back
     def undo(self) -> None:
         """Back to the setting before the last move."""
-        if self.history:
-            self._restore(self.history.pop())
+        history.undo(self)
 
     def reset(self) -> None:
         """Back to the scenario the explorer started from."""
-        self.history.clear()
-        self._restore(self.base_scenario)
+        history.reset(self)
+
+    def keep(self) -> None:
+        """Keep the setting on screen, named, for the Compare tab (up to six)."""
+        history.keep(self)
 
     def _apply_deepest(self) -> None:
-        if self.deepest is not None:  # rounded up to the slider's step, so it can be met
-            step = self.budget.slider.step
-            self.budget.value = math.ceil(self.deepest / step - 1e-9) * step
-
-    def _restore(self, scenario: Scenario) -> None:
-        """Set every control from ``scenario`` and solve once."""
-        ds = self.dataset
-        self._building = True
-        try:
-            self.budget.value = scenario.budget_change_pct
-            base = ds.stream_amounts["amount_gbp"].unstack("year")
-            for f, control in self.streams.items():  # the first year's share, as saved
-                given, y = scenario.stream_amounts.get(f), ds.plan_years[0]
-                amount = given.get(y) if isinstance(given, dict) else given
-                control.value = 0.0 if amount is None else round(
-                    100 * (float(amount) / float(base.at[f, y]) - 1), 1)
-            for p, control in self.weights.items():
-                control.value = float(scenario.priority_weights.get(
-                    p, ds.priorities.at[p, "default_weight"]))
-            self.tau.value, self.delta.value = scenario.fairness_tolerance, scenario.stability_limit
-            self.years.value = scenario.plan_years
-            self.pins = list(scenario.pins)
-            self._refresh_pins()
-        finally:
-            self._building = False
-        self._restoring = True
-        try:
-            self.update()
-        finally:
-            self._restoring = False
+        history.apply_deepest(self)
 
     # ------------------------------------------------------------------ pins and saving
     def _add_pin(self) -> None:

@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-LABEL = w.Layout(width="15em")
-SLIDER = w.Layout(width="11em")
-BOX = w.Layout(width="6.5em")
+LABEL = w.Layout(width="13em", min_width="13em")
+SLIDER = w.Layout(width="9em", min_width="6em")
+BOX = w.Layout(width="6em", min_width="6em")
 
 
 class NumberSlider:

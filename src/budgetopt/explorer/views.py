@@ -26,10 +26,19 @@ CSS = """<style>
 .budgetopt-matrix .num, .budgetopt-compare .num { text-align: right; white-space: nowrap; }
 .budgetopt-matrix tr.total, .budgetopt-compare tr.total { font-weight: bold; }
 .budgetopt-matrix caption, .budgetopt-compare caption { text-align: left; font-weight: bold; }
-/* the summary bar stays in view; the control column keeps its width */
+.budgetopt-matrix tr.subtotal { font-weight: bold; }
+.budgetopt-matrix th[scope=row] { min-width: 16em; }
+.budgetopt-matrix td, .budgetopt-matrix th { line-height: 1.3; }
+.budgetopt-matrix tr.member th { padding-left: 1.2em; }
+.budgetopt-matrix tr.changed td, .budgetopt-matrix tr.changed th { background: #fff3c4; }
+/* the summary bar stays in view; the control column keeps its width; results scroll */
 .budgetopt-bar { position: sticky; top: 0; background: #fff; z-index: 2; }
+.budgetopt-controls { flex: 0 0 29em !important; width: 29em; min-width: 29em; }
+.budgetopt-results { flex: 1 1 26em !important; min-width: 26em; overflow: auto; }
+.budgetopt-main { flex-flow: row wrap !important; }
 </style>"""
-MATRIX_ROWS = 60  # services shown in the matrix before "and N more"
+MATRIX_ROWS = 80  # rows shown in the matrix before "and N more"
+KEPT = 6  # settings kept side by side
 LIMITS_SHOWN = 40  # binding limits listed on the Why tab
 
 
@@ -37,22 +46,65 @@ def items(sentences: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{escape(s)}</li>" for s in sentences) + "</ul>"
 
 
-def matrix(result: Result, year: int) -> str:
-    ds = result.inputs.dataset
-    m = result.matrix(year).reset_index()
-    total_row = m[m["scheme_id"] == "total"]
-    body = m[m["scheme_id"] != "total"]
-    hidden = max(0, len(body) - MATRIX_ROWS)
-    m = pd.concat([body.head(MATRIX_ROWS), total_row])
-    area = {**ds.areas["name"].to_dict(), "force": "Force-wide", "total": "Total"}
-    m.insert(0, "Service", [("Total" if k == "total" else ds.services["name"].get(s, s))
-                            for k, s in zip(m["scheme_id"], m["service_id"], strict=True)])
-    cols = [c for c in m.columns if c not in ("Service", "scheme_id", "service_id")]
-    table = html_table(m[["Service", *cols]], f"Allocation matrix, {fy(year)} (£)",
-                       money_cols=cols, total_row=True, small=False,
-                       header_labels=["Service", *[area.get(c, c) for c in cols]])
-    note = f"<p>… and {hidden} more services (all in the saved results).</p>" if hidden else ""
-    return table + note
+def matrix(run: ScenarioRun, previous: Result | None = None) -> str:
+    """The paper's allocation matrix (grouped by scheme, last year and the change beside the
+    year, area columns only for area-split services), with the rows that changed on the last
+    move highlighted and pinned services marked."""
+    from budgetopt.paper.document import Paper
+    from budgetopt.paper.sections.allocation import matrix as paper_matrix
+
+    p = Paper(run)
+    t, kinds = paper_matrix(p)
+    ds, y = run.dataset, run.inputs.years[0]
+    pinned = {pin.service for pin in run.scenario.pins if pin.year == y}
+    ids = {ds.services.at[s, "name"]: s for s in ds.services.index}
+    before = {}
+    if previous is not None and previous.is_optimal and y in previous.years:
+        a = previous.allocation()
+        before = a[a["year"] == y].groupby("service_id")["amount_gbp"].sum().to_dict()
+    classes, names = [], []
+    for label, kind, total in zip(t.iloc[:, 0], kinds, t["total"], strict=True):
+        sid = ids.get(str(label).removesuffix(" †"))
+        changed = bool(before) and sid is not None and before.get(sid, 0) != total
+        classes.append(" ".join(c for c in (kind, "changed" if changed else "") if c))
+        names.append(f"{label} (pinned)" if sid in pinned else label)
+    t.iloc[:, 0] = names
+    area = {**ds.areas["name"].to_dict(), "force": "Force-wide", "total": fy(y),
+            "change": "Change"}
+    labels = [t.columns[0], t.columns[1], *[f"{area.get(c, c)} (£)" for c in t.columns[2:]]]
+    hidden = max(0, len(t) - MATRIX_ROWS)
+    note = (f"<p>… and {hidden} more rows (all in the exported and saved results).</p>"
+            if hidden else "")
+    shown = t if not hidden else pd.concat([t.head(MATRIX_ROWS), t.tail(1)])
+    kept = classes if not hidden else [*classes[:MATRIX_ROWS], classes[-1]]
+    return html_table(shown, f"Allocation matrix, {fy(y)} (£); rows changed by the last move "
+                      "are highlighted", money_cols=[c for c in t.columns[1:] if c != "change"],
+                      signed_cols=["change"], total_row=True, small=False,
+                      header_labels=labels, row_classes=kept) + note
+
+
+def kept_states(states: list[tuple[str, Result]], start: Result) -> str:
+    """Named states side by side: each scheme's first-year amount and its difference from the
+    starting scenario."""
+    if not states:
+        return ("<p>Keep a setting (name it, then <i>Keep</i>) to compare up to "
+                f"{KEPT} of them here.</p>")
+    ds = start.inputs.dataset
+    y = start.years[0]
+    base = start.by_scheme()
+    t = pd.DataFrame({"Scheme": [ds.schemes["name"].get(k, "Total") for k in base.index],
+                      f"Start {fy(y)} (£)": base[y].to_numpy()})
+    signed = []
+    for name, r in states:
+        if not r.is_optimal or y not in r.years:
+            continue
+        now = r.by_scheme().reindex(base.index, fill_value=0)[y]
+        t[f"{name} (£)"] = now.to_numpy()
+        t[f"{name}: change (£)"] = (now - base[y]).to_numpy()
+        signed.append(f"{name}: change (£)")
+    money_cols = [c for c in t.columns[1:] if c not in signed]
+    return html_table(t, f"Kept settings against the start, {fy(y)}", money_cols=money_cols,
+                      signed_cols=signed, total_row=True, small=False)
 
 
 def against(result: Result, base: Result) -> str:
