@@ -31,6 +31,15 @@ def explorer(tmp_path):
     return ScenarioExplorer.from_parameters("parameters/baseline.yaml", tmp_path)
 
 
+def pin_street_marshals(explorer, year) -> None:
+    """Pin the street marshals at £170,000 in ``year`` through the app's pin controls."""
+    explorer.pin_service.value = "street-marshals"
+    explorer.pin_year.value = year
+    explorer.pin_amount.value = 170_000
+    explorer.pin_reason.value = "Council match funding agreed"
+    explorer.pin_add.click()
+
+
 def cold(inputs):
     alloc = Allocator(inputs)
     return make_result(alloc, alloc.solve(warm=False))
@@ -75,11 +84,7 @@ def test_plan_years_change_rebuilds_the_model(explorer):
 
 
 def test_pins_add_and_remove(explorer):
-    explorer.pin_service.value = "street-marshals"
-    explorer.pin_year.value = 2026
-    explorer.pin_amount.value = 170_000
-    explorer.pin_reason.value = "Council match funding agreed"
-    explorer.pin_add.click()
+    pin_street_marshals(explorer, 2026)
     assert explorer.last_error is None
     t = explorer.last_result.allocation()
     got = t[(t["service_id"] == "street-marshals") & (t["year"] == 2026)]["amount_gbp"].sum()
@@ -117,11 +122,7 @@ def test_compare_against_baseline(explorer):
 def test_saved_scenario_round_trips_through_budgetopt_solve(explorer, tmp_path):
     explorer.budget.value = -4
     explorer.weights["asb"].value = 1.5
-    explorer.pin_service.value = "street-marshals"
-    explorer.pin_year.value = 2026
-    explorer.pin_amount.value = 170_000
-    explorer.pin_reason.value = "Council match funding agreed"
-    explorer.pin_add.click()
+    pin_street_marshals(explorer, 2026)
     explorer.save_name.value = "explored"
     path = explorer.save()
     assert path == tmp_path / "parameters" / "explored.yaml"
@@ -165,11 +166,7 @@ def test_charts_tab_draws_svg_with_alt_text(explorer):
 def test_a_pin_outside_the_plan_is_refused_as_the_cli_refuses_it(explorer):
     # before issue 10 the explorer quietly dropped such a pin while `budgetopt validate`
     # refused it; now both give the same message
-    explorer.pin_service.value = "street-marshals"
-    explorer.pin_year.value = explorer.dataset.plan_years[2]
-    explorer.pin_amount.value = 170_000
-    explorer.pin_reason.value = "Council match funding agreed"
-    explorer.pin_add.click()
+    pin_street_marshals(explorer, explorer.dataset.plan_years[2])
     assert explorer.last_error is None
     explorer.years.value = 2
     assert "not a plan year of this scenario" in explorer.message.value
@@ -311,11 +308,7 @@ def test_a_cut_that_cannot_be_met_offers_the_deepest_that_can(explorer):
 
 
 def test_the_matrix_highlights_what_changed_and_marks_pins(explorer):
-    explorer.pin_service.value = "street-marshals"
-    explorer.pin_year.value = 2025
-    explorer.pin_amount.value = 170_000
-    explorer.pin_reason.value = "Council match funding agreed"
-    explorer.pin_add.click()
+    pin_street_marshals(explorer, 2025)
     html = explorer.matrix.value
     assert re.search(r"Street marshals \(night-time economy\)( †)? \(pinned\)", html)
     assert 'class="member changed"' in html  # the pinned service moved with this move
