@@ -63,13 +63,13 @@ class ScenarioExplorer:
         self.deepest: float | None = None  # when a setting cannot be met
         self.last_error: str | None = None
         self.timings: dict[str, float] = {}
-        self._building = True
-        self._restoring = False
+        self.building = True
+        self.restoring = False
         self._make_controls()
         self._make_views()
         self.baseline_run = run_scenario(base, dataset=dataset, solver="highs",
                                          repo_root=repo_root)
-        self._building = False
+        self.building = False
         self.update()
 
     @property
@@ -104,7 +104,7 @@ class ScenarioExplorer:
     # ------------------------------------------------------------------ controls
     def _make_controls(self) -> None:
         ds, sc = self.dataset, self.base_scenario
-        refused = self._show_error
+        refused = self.show_error
         self.budget = NumberSlider(
             "Total budget change (%)", sc.budget_change_pct, -30, 30, 0.5,
             "Changes the total budget in every plan year by this share, taken from or added to "
@@ -162,7 +162,7 @@ class ScenarioExplorer:
                                       tooltip="CSV, JSON and the workbook of what is on screen, "
                                       "in reports/explorer/<name>/")
         self.export_button.on_click(lambda _: self.export())
-        self._refresh_pins()
+        self.refresh_pins()
 
     def _make_views(self) -> None:
         self.message = w.HTML()
@@ -247,7 +247,7 @@ class ScenarioExplorer:
 
     # ------------------------------------------------------------------ solving
     def _changed(self, change: dict[str, Any]) -> None:
-        if not self._building:
+        if not self.building:
             self.update()
 
     def _guard(self, action: Callable[[], object]) -> None:
@@ -255,13 +255,13 @@ class ScenarioExplorer:
         try:
             action()
         except InputError as e:
-            self._show_error(e.report())
+            self.show_error(e.report())
         except ValidationError as e:
-            self._show_error(InputError(problems_from(e, "explorer"), "This setting").report())
+            self.show_error(InputError(problems_from(e, "explorer"), "This setting").report())
         except Exception:  # noqa: BLE001 - a callback must never fail silently
-            self._show_error("Something went wrong:\n" + traceback.format_exc(limit=3))
+            self.show_error("Something went wrong:\n" + traceback.format_exc(limit=3))
 
-    def _show_error(self, text: str) -> None:
+    def show_error(self, text: str) -> None:
         self.last_error = text
         self.message.value = (f'<div style="color:#b00020;white-space:pre-wrap">'
                               f"{escape(text)}</div>")
@@ -282,16 +282,16 @@ class ScenarioExplorer:
                            allocator=self.alloc, repo_root=self.repo_root, params_file=None)
         self.message.value, self.last_error = "", None
         t1 = time.perf_counter()
-        if self.run is not None and not self._restoring:
+        if self.run is not None and not self.restoring:
             self.history.append(self.run.scenario)
         self.previous = self.run.result if self.run is not None else None
         self.run = run
-        self._render(run)
+        self.render(run)
         t2 = time.perf_counter()
         self.timings = {"solve_and_tables": t1 - t0, "render": t2 - t1, "total": t2 - t0}
 
     # ------------------------------------------------------------------ views
-    def _render(self, run: ScenarioRun) -> None:
+    def render(self, run: ScenarioRun) -> None:
         self.status.value = changes.summary(run, self.previous, self.baseline)
         moved = changes.what_changed(run, self.previous)
         self.changed.value = ("<p><b>What changed:</b> " + escape("; ".join(moved)) + "</p>"
@@ -355,17 +355,17 @@ class ScenarioExplorer:
                   amount_gbp=self.pin_amount.value, reason=reason or "")
         self.pins = [p for p in self.pins if (p.service, p.year) != (pin.service, pin.year)]
         self.pins.append(pin)
-        self._refresh_pins()
+        self.refresh_pins()
         self.update()
 
     def _remove_pin(self) -> None:
         if self.pin_list.value is None:
             return
         self.pins.pop(self.pin_list.value)
-        self._refresh_pins()
+        self.refresh_pins()
         self.update()
 
-    def _refresh_pins(self) -> None:
+    def refresh_pins(self) -> None:
         names = self.dataset.services["name"]
         self.pin_list.options = [(f"{names[p.service]} {fy(p.year)}: {money(p.amount_gbp)}", i)
                                  for i, p in enumerate(self.pins)]

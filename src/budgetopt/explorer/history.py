@@ -24,12 +24,12 @@ def reset(ex: Any) -> None:
 def keep(ex: Any) -> None:
     """Keep the result on screen under the name in the Keep box (the oldest goes past six)."""
     if ex.run is None or not ex.run.is_met:
-        ex._show_error("Only a setting that can be met can be kept for comparison.")
+        ex.show_error("Only a setting that can be met can be kept for comparison.")
         return
     name = ex.keep_name.value.strip() or f"Setting {len(ex.kept) + 1}"
     others = [(n, r) for n, r in ex.kept if n != name][-(KEPT - 1):]
     ex.kept = [*others, (name, ex.run.result)]
-    ex._render(ex.run)
+    ex.render(ex.run)
 
 
 def apply_deepest(ex: Any) -> None:
@@ -43,7 +43,7 @@ def apply_deepest(ex: Any) -> None:
 def restore(ex: Any, scenario: Scenario) -> None:
     """Set every control from ``scenario`` and solve once."""
     ds = ex.dataset
-    ex._building = True
+    ex.building = True
     try:
         ex.budget.value = scenario.budget_change_pct
         base = ds.stream_amounts["amount_gbp"].unstack("year")
@@ -58,11 +58,11 @@ def restore(ex: Any, scenario: Scenario) -> None:
         ex.tau.value, ex.delta.value = scenario.fairness_tolerance, scenario.stability_limit
         ex.years.value = scenario.plan_years
         ex.pins = list(scenario.pins)
-        ex._refresh_pins()
+        ex.refresh_pins()
     finally:
-        ex._building = False
-    ex._restoring = True
+        ex.building = False
+    ex.restoring = True
     try:
         ex.update()
     finally:
-        ex._restoring = False
+        ex.restoring = False
