@@ -78,6 +78,7 @@ def _check_signs(p: Paper) -> list[str]:
     return bad
 
 
+@pytest.mark.slow  # every section of every shipped paper, the robustness draws included
 @pytest.mark.parametrize("params", SHIPPED, ids=lambda p: p.stem)
 def test_shipped_scenarios_sentences_match_their_signs(params):
     p = Paper(run_scenario(params))
