@@ -324,6 +324,8 @@ def test_kept_settings_are_compared_side_by_side(explorer):
     explorer.keep()
     html = explorer.compare.value
     assert "two off: change (£)" in html and "four off: change (£)" in html
+    assert "four off: change from the start by scheme and year" in html
+    assert "2027/28 (£)" in html
     for i in range(6):  # at most six are kept
         explorer.keep_name.value = f"k{i}"
         explorer.keep()

@@ -103,8 +103,18 @@ def kept_states(states: list[tuple[str, Result]], start: Result) -> str:
         t[f"{name}: change (£)"] = (now - base[y]).to_numpy()
         signed.append(f"{name}: change (£)")
     money_cols = [c for c in t.columns[1:] if c not in signed]
-    return html_table(t, f"Kept settings against the start, {fy(y)}", money_cols=money_cols,
+    html = html_table(t, f"Kept settings against the start, {fy(y)}", money_cols=money_cols,
                       signed_cols=signed, total_row=True, small=False)
+    for name, r in states:  # each kept setting by scheme and year, as a change from the start
+        years = [v for v in r.years if v in start.years]
+        if not r.is_optimal or not years:
+            continue
+        diff = r.by_scheme().reindex(base.index, fill_value=0)[years] - base[years]
+        by_year = pd.DataFrame({"Scheme": t["Scheme"],
+                                **{f"{fy(v)} (£)": diff[v].to_numpy() for v in years}})
+        html += html_table(by_year, f"{name}: change from the start by scheme and year",
+                           signed_cols=list(by_year.columns[1:]), total_row=True, small=False)
+    return html
 
 
 def against(result: Result, base: Result) -> str:
