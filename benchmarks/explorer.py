@@ -144,7 +144,7 @@ def cell(root: Path, params: str, reps: int, profile: bool) -> dict:
         t1 = pc()
         ex.run = rebuilt  # the Why tab explains with the model that produced the result
         try:
-            ex._render(rebuilt)
+            ex.render(rebuilt)
         finally:
             ex.run = kept
         t2 = pc()

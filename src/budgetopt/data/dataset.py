@@ -135,7 +135,12 @@ class Dataset:
         return {(f.table, f.key, f.column) for f in self.manifest.sourced_figures}
 
     def placeholder_figures(self) -> list[tuple[str, str, str]]:
-        """(table, key, column) of every numeric figure that is not from a published source."""
+        """(table, key, column) of every numeric figure that is not from a published source
+        (worked out once per dataset: papers, workbooks and every explorer redraw ask)."""
+        return list(self._placeholders)
+
+    @cached_property
+    def _placeholders(self) -> tuple[tuple[str, str, str], ...]:
         out = []
         for name, frame in self.tables.items():
             spec = TABLES[name]
@@ -146,7 +151,7 @@ class Dataset:
                 for col in numeric:
                     if pd.notna(row[col]) and not self.is_sourced(name, text, col):
                         out.append((name, text, col))
-        return out
+        return tuple(out)
 
     def summary(self) -> str:
         """A one-screen description of the dataset for `budgetopt validate`."""
