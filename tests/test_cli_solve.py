@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tiny_dataset import TABLES, write_tiny
+from tiny_dataset import write_floors_too_high
 
 pytestmark = pytest.mark.slow  # the command in a fresh process
 
@@ -51,9 +51,7 @@ def test_solve_with_cbc_gives_the_same_allocation(tmp_path):
 
 
 def test_infeasible_scenario_exits_1_with_the_reason_and_no_tables(tmp_path):
-    schemes = [line.replace("local,Local,0,10000,true,", "local,Local,5000,10000,true,")
-               for line in TABLES["schemes"]]
-    data = write_tiny(tmp_path / "data", schemes=schemes)
+    data = write_floors_too_high(tmp_path / "data")
     params = tmp_path / "p.yaml"
     params.write_text(f"name: floors\ntitle: Floors too high\ndataset: {data}\nplan_years: 2\n")
     out = tmp_path / "out"

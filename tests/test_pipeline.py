@@ -14,7 +14,7 @@ from budgetopt.data.scenario import Scenario
 from budgetopt.pipeline import run_scenario
 from budgetopt.reporting.outputs import write_outputs
 
-from tiny_dataset import TABLES, write_tiny
+from tiny_dataset import write_floors_too_high, write_tiny
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "parameters" / "baseline.yaml"
@@ -66,9 +66,7 @@ def test_handing_over_the_allocator_re_solves_warm_to_the_cold_answer(tmp_path):
 
 
 def test_a_scenario_that_cannot_be_met_is_a_result_with_its_diagnosis(tmp_path):
-    schemes = [line.replace("local,Local,0,10000,true,", "local,Local,5000,10000,true,")
-               for line in TABLES["schemes"]]
-    data = write_tiny(tmp_path / "data", schemes=schemes)
+    data = write_floors_too_high(tmp_path / "data")
     run = run_scenario({"name": "floors", "title": "Floors", "dataset": str(data),
                         "plan_years": 2}, repo_root=REPO)
     assert not run.is_met and run.status.is_infeasible

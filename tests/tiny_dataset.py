@@ -87,6 +87,14 @@ def write_tiny(folder: Path, **overrides: list[str]) -> Path:
     return folder
 
 
+def write_floors_too_high(folder: Path) -> Path:
+    """The tiny dataset with the local scheme's floor above what its funding allows: no
+    allocation meets every limit (the smallest fix lowers that floor)."""
+    schemes = [line.replace("local,Local,0,10000,true,", "local,Local,5000,10000,true,")
+               for line in TABLES["schemes"]]
+    return write_tiny(folder, schemes=schemes)
+
+
 def tiny_inputs(folder: Path, **scenario: object) -> ModelInputs:
     settings = {"name": "tiny", "title": "Tiny", "dataset": str(folder), "plan_years": 2,
                 "fairness_tolerance": 1.0, "stability_limit": 1.0, **scenario}

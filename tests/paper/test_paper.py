@@ -13,7 +13,7 @@ from budgetopt.paper.document import Paper
 from budgetopt.paper.registry import SECTIONS
 from budgetopt.pipeline import run_scenario
 
-from tiny_dataset import TABLES, write_tiny
+from tiny_dataset import TABLES, write_floors_too_high, write_tiny
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -65,9 +65,7 @@ def test_status_quo_sentence_compares_social_value(tmp_path):
 
 
 def test_a_scenario_that_cannot_be_met_shows_no_allocation(tmp_path):
-    schemes = [line.replace("local,Local,0,10000,true,", "local,Local,5000,10000,true,")
-               for line in TABLES["schemes"]]
-    p = tiny_paper(write_tiny(tmp_path, schemes=schemes))
+    p = tiny_paper(write_floors_too_high(tmp_path))
     assert not p.result.is_optimal
     assert all(p.section(name).html == "" for name in ("summary", "allocation", "shaping"))
     html = p.section("not_met").html

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from budgetopt.reporting import batch as runner
 
-from tiny_dataset import TABLES, write_tiny
+from tiny_dataset import write_floors_too_high
 
 pytestmark = pytest.mark.slow  # papermill runs in a real kernel and real PDF rendering
 
@@ -24,9 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("batch")
-    schemes = [line.replace("local,Local,0,10000,true,", "local,Local,5000,10000,true,")
-               for line in TABLES["schemes"]]
-    data = write_tiny(tmp / "data", schemes=schemes)
+    data = write_floors_too_high(tmp / "data")
     impossible = tmp / "impossible.yaml"
     impossible.write_text(f"name: impossible\ntitle: Floors above the budget\ndataset: {data}\n"
                           "plan_years: 2\n")

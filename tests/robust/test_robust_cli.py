@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tiny_dataset import TABLES, write_tiny
+from tiny_dataset import write_floors_too_high
 
 pytestmark = pytest.mark.slow
 
@@ -37,9 +37,7 @@ def test_robust_writes_its_files_and_says_what_holds(tmp_path):
 
 
 def test_robust_on_a_scenario_that_cannot_be_met_exits_1_with_a_sentence(tmp_path):
-    schemes = [line.replace("local,Local,0,10000,true,", "local,Local,5000,10000,true,")
-               for line in TABLES["schemes"]]
-    data = write_tiny(tmp_path / "data", schemes=schemes)
+    data = write_floors_too_high(tmp_path / "data")
     params = tmp_path / "floors.yaml"
     params.write_text(f"name: floors\ntitle: Floors too high\ndataset: {data}\nplan_years: 2\n")
     p = budgetopt("robust", str(params), "--draws", "10", "--out", str(tmp_path / "out"))
