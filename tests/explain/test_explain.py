@@ -30,7 +30,7 @@ from budgetopt.data.scenario import Scenario
 from budgetopt.data.synthetic import make_dataset
 from budgetopt.explain.diagnose import diagnose
 from budgetopt.explain.explainer import Explainer
-from budgetopt.explain.frontier import MOVED
+from budgetopt.explain.frontier import MOVED, stream_edge
 from budgetopt.results.result import make_result
 from budgetopt.solve.allocator import Allocator, Solution
 from budgetopt.solve.status import Status
@@ -481,6 +481,22 @@ def test_every_infeasible_fixture_is_infeasible_on_both_solvers(tmp_path, case, 
     # solution and came back as "error" (PuLP's "undefined"), and the run got no diagnosis.
     inputs = DIAGNOSIS_CASES[case]["build"](tmp_path, 0.0)
     assert Allocator(inputs, solver).solve(warm=False).status.status is Status.INFEASIBLE
+
+
+def test_stream_edge_of_a_must_spend_grant_too_large_for_its_schemes(tmp_path):
+    # the grant (300) can reach only v1 and v2, capacity 100 each: the most of it that can be
+    # met is 200, two thirds of the reference; the edge is on the side that can be met
+    inputs = _must_spend(tmp_path, 300)
+    alloc = Allocator(inputs)
+    edge = stream_edge(alloc, "grant", {Y1: 300.0}, high=3.0)
+    assert edge is not None and 2 / 3 - 0.0005 <= edge <= 2 / 3
+    amounts = inputs.stream_amounts.copy()
+    amounts.at["grant", Y1] = 300 * edge
+    assert cold_value(dataclasses.replace(inputs, stream_amounts=amounts)).status.is_optimal
+    # a grant that can be met: the least of it that still can (the core covers every minimum)
+    fine = _must_spend(tmp_path / "fine", 150)
+    assert stream_edge(Allocator(fine), "grant", {Y1: 300.0}) == 0.0
+    assert stream_edge(Allocator(fine), "grant", {}) is None  # no reference amount
 
 
 def test_diagnosis_of_a_feasible_scenario_moves_nothing(tmp_path):

@@ -3,6 +3,7 @@ saved scenario (which `budgetopt solve` must reproduce to the pound)."""
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import yaml
 
 from budgetopt.data.inputs import load_inputs, resolve
 from budgetopt.explorer.app import ScenarioExplorer
+from budgetopt.explorer.controls import parse
 from budgetopt.results.result import make_result
 from budgetopt.solve.allocator import Allocator
 
@@ -249,15 +251,31 @@ def test_export_writes_the_tables_on_screen(explorer, tmp_path):
 
 
 # ---------------------------------------------------------------- controls and changes (issue 13)
-def test_a_number_box_sets_its_slider_and_refuses_values_out_of_range(explorer):
-    explorer.budget.box.value = -4.5
+def test_a_number_box_sets_its_slider_and_refuses_what_it_cannot_take(explorer):
+    explorer.budget.box.value = "-4.5"
     assert explorer.budget.value == -4.5 and explorer.last_result.is_optimal
-    explorer.budget.box.value = -55  # outside −30..+30: refused, not clamped
-    assert explorer.budget.value == -4.5 and explorer.budget.box.value == -4.5
+    explorer.budget.box.value = "-55"  # outside −30..+30: refused, not clamped
+    assert explorer.budget.value == -4.5 and explorer.budget.box.value == "-4.5"
     assert "Total budget change (%): -55% is outside the range -30% to 30%" in \
         explorer.message.value
+    explorer.budget.box.value = "abc"  # not a number: refused with the control's name
+    assert explorer.budget.value == -4.5 and explorer.budget.box.value == "-4.5"
+    assert "Total budget change (%): “abc” is not a number; type a number from -30% to 30%" \
+        in explorer.message.value
+    explorer.budget.box.value = "−3%"  # a typographic minus and the unit are understood
+    assert explorer.budget.value == -3
     explorer.budget.value = -2  # and the slider moves the box
-    assert explorer.budget.box.value == -2
+    assert explorer.budget.box.value == "-2"
+    explorer.years.box.value = "1.5"  # plan years are whole
+    assert "Plan years: “1.5” is not a whole number" in explorer.message.value
+
+
+@pytest.mark.parametrize(("text", "integer", "value"), [
+    ("5", False, 5.0), (" -2.5 ", False, -2.5), ("−7%", False, -7.0), ("1,000", False, 1000.0),
+    ("3", True, 3), ("", False, None), ("abc", False, None), ("nan", False, None),
+    ("inf", False, None), ("2.5", True, None), ("1e3", False, 1000.0)])
+def test_what_a_number_box_understands(text, integer, value):
+    assert parse(text, integer) == value
 
 
 def test_labels_are_whole_and_plain(explorer):
@@ -304,6 +322,22 @@ def test_a_cut_that_cannot_be_met_offers_the_deepest_that_can(explorer):
     assert explorer.last_result.is_optimal  # rounded towards what can be met
     assert explorer.budget.value - best < 0.5 + 1e-9
     explorer.budget.value = explorer.budget.value - 0.5  # half a step deeper cannot be met
+    assert not explorer.last_result.is_optimal
+
+
+def test_a_stream_cut_that_cannot_be_met_offers_the_nearest_that_can(explorer):
+    hotspot = explorer.streams["hotspot"]
+    hotspot.value = -100  # the hotspot money pays for contracted work
+    assert not explorer.last_result.is_optimal
+    html = explorer.diagnosis.value
+    assert "Or one ring-fenced stream alone" in html
+    found = re.search(r"Hotspot response \(ASB and serious violence\): −(\d+\.\d)%", html)
+    assert found, html
+    nearest = -float(found.group(1))
+    assert "MoJ victims&#x27; grant: no change to it alone makes this possible" in html
+    hotspot.value = math.ceil(nearest)  # the slider's step, towards what can be met
+    assert explorer.last_result.is_optimal
+    hotspot.value = math.ceil(nearest) - 1
     assert not explorer.last_result.is_optimal
 
 

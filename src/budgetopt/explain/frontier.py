@@ -8,6 +8,7 @@ be met get their smallest fix.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -91,25 +92,66 @@ def feasibility_edge(alloc: Allocator, tolerance: float = 0.0005,
     the least factor up to ``high`` (> 1: more money) that can; None when none can."""
     inputs = alloc.inputs
     f = core_stream(inputs)
-    years = inputs.years
-    totals = {y: inputs.total_available(y) for y in years}
-    held = {y: alloc.bounds(stream_row(f, y)) for y in years}
-    floor = core_floor(alloc)
+    totals = {y: inputs.total_available(y) for y in inputs.years}
+    held = {y: alloc.bounds(stream_row(f, y)) for y in inputs.years}
+    feasible = _trial(alloc, f, held, lambda y, k: (k - 1) * totals[y])
+    return _edge(feasible, 1.0, core_floor(alloc), high, tolerance)
 
+
+def stream_edge(alloc: Allocator, stream: str, reference: Mapping[int, float],
+                tolerance: float = 0.0005, high: float = 1.0) -> float | None:
+    """The same edge for one stream alone, the others held, as a factor of ``reference`` (its
+    amount in each plan year before any change): where the scenario can be met, the least
+    factor that still can (down to none of the stream); where it cannot, the factor nearest to
+    the scenario's that can, up to ``high``. None when the stream has no reference amount in
+    the plan years or no amount of it alone makes the scenario possible. The set of amounts at
+    which a linear programme can be met is an interval, so bisection finds its edge."""
+    years = [y for y in alloc.inputs.years if reference.get(y, 0) > 0]
+    if not years:
+        return None
+    held = {y: alloc.bounds(stream_row(stream, y)) for y in years}
+    at = held[years[0]][1] / reference[years[0]]
+    feasible = _trial(alloc, stream, held, lambda y, k: k * reference[y] - held[y][1])
+    return _edge(feasible, at, 0.0, high, tolerance)
+
+
+def _trial(alloc: Allocator, stream: str, held: dict[int, Interval],
+           extra: Callable[[int, float], float]) -> Callable[[float], bool]:
+    """Whether the kept model can be met at a factor: ``stream``'s row in each year of
+    ``held`` (its bounds as set) given ``extra(year, factor)`` more money; one warm value-only
+    solve."""
     def feasible(factor: float) -> bool:
-        changes: dict[Ref, Interval] = {
-            stream_row(f, y): with_more(held[y], (factor - 1) * totals[y]) for y in years}
+        changes: dict[Ref, Interval] = {stream_row(stream, y): with_more(b, extra(y, factor))
+                                        for y, b in held.items()}
         with alloc.adjusted(changes):
             return alloc.solve(stages=1).status.is_optimal
+    return feasible
 
-    if not feasible(1.0):  # more money may make it possible: the least that does, up to high
-        if high <= 1.0 or not feasible(high):
-            return None
-        lo, hi = 1.0, high
-    elif feasible(floor):
-        return floor
+
+def _edge(feasible: Callable[[float], bool], at: float, floor: float, high: float,
+          tolerance: float) -> float | None:
+    """The edge of the interval of factors in [floor, high] that can be met, found from ``at``
+    (the scenario as it stands) by bisection to within ``tolerance``, always on the side that
+    can be met. When ``at`` can be met: the least factor that can. When it cannot: the factor
+    nearest to it that can, looking for one that can at 1 (the reference amounts), ``high``
+    and ``floor``, nearest first — a must-spend stream can be met only between two edges. None
+    when none of these can be met."""
+    if feasible(at):
+        if feasible(floor):
+            return floor
+        lo, hi = floor, at  # lo cannot be met, hi can
     else:
-        lo, hi = floor, 1.0  # lo cannot be met, hi can
+        tries = sorted({1.0, high, floor} - {at}, key=lambda k: abs(k - at))
+        found = next((k for k in tries if floor <= k <= high and feasible(k)), None)
+        if found is None:
+            return None
+        if found < at:  # too much of a must-spend stream: the most that can be met
+            lo, hi = found, at  # lo can be met, hi cannot
+            while hi - lo > tolerance:
+                mid = (lo + hi) / 2
+                lo, hi = (mid, hi) if feasible(mid) else (lo, mid)
+            return lo
+        lo, hi = at, found
     while hi - lo > tolerance:
         mid = (lo + hi) / 2
         lo, hi = (lo, mid) if feasible(mid) else (mid, hi)

@@ -267,8 +267,9 @@ class ScenarioExplorer:
                               f"{escape(text)}</div>")
 
     def update(self) -> None:
-        """Solve the controls' scenario (warm when the structure allows) and redraw; "Solving…"
-        shows while it runs."""
+        """Solve the controls' scenario (warm when the structure allows) and redraw. "Solving…"
+        is sent first and cleared last; the page shows it only once it has stood for 0.2 s
+        (a CSS delay), so quick moves do not flicker."""
         self.busy.value = '<span class="budgetopt-busy">Solving…</span>'
         try:
             self._guard(self._update)
@@ -297,7 +298,8 @@ class ScenarioExplorer:
         self.changed.value = ("<p><b>What changed:</b> " + escape("; ".join(moved)) + "</p>"
                               if moved else "")
         self.deepest = changes.deepest_change(run)
-        self.diagnosis.value = changes.diagnosis(run, self.deepest)
+        self.diagnosis.value = changes.diagnosis(run, self.deepest, changes.deepest_stream_changes(
+            run, list(self.streams)))
         self.apply_fix.layout.display = "none" if self.deepest is None else ""
         self._charts_stale = self._why_stale = True
         if not run.is_met:

@@ -5,7 +5,8 @@ The summary bar states every figure with its label and its change: against the p
 when priority weights differ from the defaults, with what it means. "What changed" names the
 services that moved most with the last move, each with the limit it now sits against (or the
 optimum's reason). When a setting cannot be met, the deepest budget change that can be met with
-these limits is found exactly, by bisection on the kept model.
+these limits is found exactly, by bisection on the kept model — for the total budget and for each
+ring-fenced stream alone.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from html import escape
 import pandas as pd
 
 from budgetopt.core.text import fy, money, signed_money
-from budgetopt.explain.frontier import feasibility_edge
+from budgetopt.explain.frontier import feasibility_edge, stream_edge
 from budgetopt.model.limits import Family
 from budgetopt.pipeline import ScenarioRun
 from budgetopt.results.result import Result
@@ -104,16 +105,45 @@ def deepest_change(run: ScenarioRun) -> float | None:
     return 100 * ((1 + x / 100) * factor - 1)
 
 
-def diagnosis(run: ScenarioRun, best: float | None) -> str:
-    """Why it cannot be met: the overall smallest fix first, then its parts by limit."""
+def deepest_stream_changes(run: ScenarioRun, streams: list[str]) -> dict[str, float | None]:
+    """For a setting that cannot be met: for each of ``streams`` (ring-fenced, set by a control
+    as a % change of the dataset's amount), the change of that stream alone, the others held,
+    nearest to its setting that can be met — None where no amount of it alone helps."""
+    alloc = run.allocator
+    if alloc is None or run.is_met:
+        return {}
+    amounts = run.dataset.stream_amounts["amount_gbp"]
+    out: dict[str, float | None] = {}
+    for f in streams:
+        reference = {int(y): float(v) for (g, y), v in amounts.items() if g == f}
+        factor = stream_edge(alloc, f, reference, high=MORE_MONEY)
+        out[f] = None if factor is None else 100 * (factor - 1)
+    return out
+
+
+def _pct(v: float) -> str:
+    return f"{v:+.1f}%".replace("-", "−")
+
+
+def diagnosis(run: ScenarioRun, best: float | None,
+              streams: dict[str, float | None] | None = None) -> str:
+    """Why it cannot be met: the overall smallest fix first (the deepest budget change that can
+    be met, then each stream's), then the parts of the smallest fix by limit."""
     d = run.diagnosis
     if d is None:
         return ""
     html = "<h4>What would make it possible</h4>"
     if best is not None:
-        shown = f"{best:+.1f}%".replace("-", "−")
         html += (f'<p class="budgetopt-deepest"><b>With these limits, the deepest budget change '
-                 f"that can be met is {shown}.</b></p>")
+                 f"that can be met is {_pct(best)}.</b></p>")
+    if streams:
+        names = run.dataset.streams["name"]
+        lines = [f"{names.get(f, f)}: {_pct(v)}" if v is not None else
+                 f"{names.get(f, f)}: no change to it alone makes this possible"
+                 for f, v in streams.items()]
+        html += ('<p class="budgetopt-deepest-streams">Or one ring-fenced stream alone, the '
+                 "rest as set — the change nearest to its setting that can be met:</p>"
+                 + "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
     html += f"<p>{escape(d.summary)}</p>"
     groups: dict[str, list[str]] = {}
     for r in d.relaxations:

@@ -36,6 +36,9 @@ CSS = """<style>
 .budgetopt-controls { flex: 0 0 29em !important; width: 29em; min-width: 29em; }
 .budgetopt-results { flex: 1 1 26em !important; min-width: 26em; overflow: auto; }
 .budgetopt-main { flex-flow: row wrap !important; }
+/* "Solving…" appears only when a move takes longer than 0.2 s */
+.budgetopt-busy { opacity: 0; animation: budgetopt-appear 0s linear 0.2s forwards; }
+@keyframes budgetopt-appear { to { opacity: 1; } }
 </style>"""
 MATRIX_ROWS = 80  # rows shown in the matrix before "and N more"
 KEPT = 6  # settings kept side by side
