@@ -248,6 +248,29 @@ def test_export_writes_the_tables_on_screen(explorer, tmp_path):
     written = pd.read_csv(folder / "allocation.csv")
     assert int(written["amount_gbp"].sum()) == int(shown["amount_gbp"].sum())
     assert (folder / "allocation.xlsx").is_file()
+    assert not (folder / "comparison.csv").exists()  # nothing kept yet
+
+
+def test_export_writes_the_kept_settings_compared(explorer):
+    start = explorer.last_result
+    explorer.budget.value = -2
+    explorer.keep_name.value = "two off"
+    explorer.keep()
+    explorer.save_name.value = "compared"
+    folder = explorer.export()
+    assert "comparison.csv, comparison.xlsx" in explorer.saved.value
+    t = pd.read_csv(folder / "comparison.csv")
+    assert list(t.columns) == ["scheme_id", "scheme", "year", "financial_year", "start_gbp",
+                               "two off_gbp", "two off_change_gbp"]
+    for y, part in t.groupby("year"):  # each year's column adds up to that year's total
+        assert part["start_gbp"].sum() == start.totals()[y]
+        assert part["two off_gbp"].sum() == explorer.kept[0][1].totals()[y]
+    assert (t["two off_change_gbp"] == t["two off_gbp"] - t["start_gbp"]).all()
+    from openpyxl import load_workbook
+    ws = load_workbook(folder / "comparison.xlsx")["Compared"]
+    assert [c.value for c in ws[1]] == ["Scheme", "Year", "Start (£)", "two off (£)",
+                                        "two off: change (£)"]
+    assert ws.cell(ws.max_row, 3).value == f"=SUM(C2:C{len(t) + 1})"
 
 
 # ---------------------------------------------------------------- controls and changes (issue 13)

@@ -21,8 +21,9 @@ from pydantic import ValidationError
 from budgetopt.core.errors import InputError
 from budgetopt.data.problems import problems_from
 from budgetopt.data.scenario import NAME_LENGTH, Scenario, save_scenario
-from budgetopt.reporting.manifest import is_tracked
-from budgetopt.reporting.outputs import write_outputs
+from budgetopt.reporting.manifest import is_tracked, run_manifest
+from budgetopt.reporting.outputs import write_compared, write_outputs
+from budgetopt.results.compare import settings_compared
 
 MARK = "saved from the scenario explorer"  # in the header of every file the explorer writes
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -114,15 +115,21 @@ def save_from(ex: Any) -> Path | None:
 
 def export_from(ex: Any) -> Path | None:
     """Write the tables of what is on screen (CSV, JSON, workbook) with the writers of
-    ``budgetopt run``, into reports/explorer/<name>/."""
+    ``budgetopt run``, into reports/explorer/<name>/ — and, when settings are kept, the
+    comparison of them with the start (comparison.csv, comparison.xlsx)."""
     if ex.run is None:
         show(ex, "invalid", "Nothing to export yet.")
         return None
     name = ex.save_name.value.strip() or "explored"
     folder = ex.repo_root / "reports" / "explorer" / name
     write_outputs(ex.run, folder)
-    show(ex, "saved", f"Exported {folder.relative_to(ex.repo_root)}/ (allocation.csv, "
-         "flows.csv, result.json, allocation.xlsx, manifest.json).")
+    written = "allocation.csv, flows.csv, result.json, allocation.xlsx, manifest.json"
+    if ex.kept:
+        write_compared(settings_compared(ex.baseline, ex.kept), folder,
+                       f"{ex.base_scenario.title}: kept settings compared",
+                       run_manifest(ex.run)["marking"])
+        written += ", comparison.csv, comparison.xlsx"
+    show(ex, "saved", f"Exported {folder.relative_to(ex.repo_root)}/ ({written}).")
     return folder
 
 

@@ -8,6 +8,9 @@
 * ``allocation.xlsx`` — the same tables as a workbook, with the run's marking (optional);
 * ``manifest.json`` — what the run was computed from (optional).
 
+:func:`write_compared` writes the explorer's kept settings side by side (``comparison.csv`` and
+``comparison.xlsx``) with the same CSV and sheet writers.
+
 Every one of these left by an earlier run is removed first, so a run that fails midway (a full
 disk, an interrupted solve) leaves nothing that could be read as its result. A paper's run
 writes the tables first and the manifest last (:func:`write_manifest_file`), so a notebook that
@@ -16,14 +19,19 @@ fails midway never leaves a manifest that looks like a finished run's.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
 
 from budgetopt.core import files
 from budgetopt.core.text import fy
 from budgetopt.pipeline import ScenarioRun
 from budgetopt.reporting.manifest import run_manifest, write_manifest
+from budgetopt.reporting.sheets import Col, PrintSetup, write_sheet
 from budgetopt.reporting.workbook import write_workbook
 
 OUTPUT_FILES = ("allocation.csv", "flows.csv", "result.json", "allocation.xlsx", "manifest.json")
@@ -62,3 +70,28 @@ def write_manifest_file(run: ScenarioRun, folder: str | Path | None) -> dict[str
     if folder:
         write_manifest(record, Path(folder) / "manifest.json")
     return record
+
+
+COMPARED_FILES = ("comparison.csv", "comparison.xlsx")
+
+
+def write_compared(table: pd.DataFrame, folder: str | Path, title: str,
+                   marking: list[str]) -> None:
+    """Write a :func:`~budgetopt.results.compare.settings_compared` table as CSV and as a
+    workbook sheet whose money columns are summed by formula."""
+    out = files.prepare_folder(folder, COMPARED_FILES)
+    csv = table.copy()
+    csv.insert(3, "financial_year", csv["year"].map(fy))
+    files.write_csv(out / "comparison.csv", csv)
+    money = [c for c in table.columns if c.endswith("_gbp")]
+    headers = [c.removesuffix("_gbp").replace("_change", ": change").replace("start", "Start")
+               + " (£)" for c in money]
+    wb = Workbook()
+    wb.remove(wb.active)
+    write_sheet(wb, "Compared", [Col("Scheme"), Col("Year"), *(Col(h, "money") for h in headers)],
+                [[r["scheme"], fy(int(r["year"])), *(int(r[c]) for c in money)]
+                 for _, r in table.iterrows()], "Total",
+                setup=PrintSetup(title, "OFFICIAL — " + " — ".join(marking)))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    files.write_bytes(out / "comparison.xlsx", buffer.getvalue())

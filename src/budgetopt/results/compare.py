@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from budgetopt.results.result import Result
+
 TOTAL = "total"
 
 
@@ -33,3 +35,21 @@ def against_baseline(allocation: pd.DataFrame, baseline: pd.DataFrame,
     out["difference_gbp"] = out["scenario_gbp"] - out["baseline_gbp"]
     out.loc[TOTAL] = out.sum()
     return out.astype("int64")
+
+
+def settings_compared(start: Result, kept: list[tuple[str, Result]]) -> pd.DataFrame:
+    """The explorer's kept settings beside the start, by scheme and year (the plan years all
+    of them share): ``scheme_id``, ``scheme``, ``year``, the start's £, then for each setting
+    its £ and its change from the start. Whole pounds, so every column adds up to its total."""
+    ds = start.inputs.dataset
+    met = [(n, r) for n, r in kept if r.is_optimal]
+    years = [y for y in start.years if all(y in r.years for _, r in met)]
+    base = start.by_scheme().drop(index=TOTAL)
+    rows = [(k, ds.schemes["name"].get(k, k), y) for y in years for k in base.index]
+    out = pd.DataFrame(rows, columns=["scheme_id", "scheme", "year"])
+    out["start_gbp"] = [int(base.at[k, y]) for k, _, y in rows]
+    for name, r in met:
+        now = r.by_scheme().reindex(base.index, fill_value=0)
+        out[f"{name}_gbp"] = [int(now.at[k, y]) for k, _, y in rows]
+        out[f"{name}_change_gbp"] = out[f"{name}_gbp"] - out["start_gbp"]
+    return out
