@@ -7,6 +7,7 @@ import math
 import re
 import subprocess
 import sys
+from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -14,8 +15,10 @@ import pytest
 import yaml
 
 from budgetopt.data.inputs import load_inputs, resolve
+from budgetopt.explorer import quick_charts
 from budgetopt.explorer.app import ScenarioExplorer
 from budgetopt.explorer.controls import parse
+from budgetopt.paper import charts
 from budgetopt.results.result import make_result
 from budgetopt.solve.allocator import Allocator
 
@@ -163,6 +166,27 @@ def test_charts_tab_draws_svg_with_alt_text(explorer):
     explorer.tabs.selected_index = 1
     assert 'role="img"' in explorer.chart_schemes.value
     assert "aria-label" in explorer.chart_change.value
+    r = explorer.last_result
+    ds, y = r.inputs.dataset, r.years[0]
+    same = charts.schemes_bars(r.by_scheme(), ds.schemes["name"], y, r.inputs.base_year,
+                               "2025/26", "2024/25")
+    assert escape(same.alt, quote=True) in explorer.chart_schemes.value  # the paper's words
+
+
+def test_quick_bars_are_drawn_to_scale_with_their_figures():
+    b = charts.Bars("T", "alt <text>", ["small", "a label " * 12],
+                    [("last year", "#111", [100.0, 300.0]), ("change", "", [-50.0, 150.0])])
+    svg = quick_charts.svg(b)
+    widths = {t: float(wd) for wd, t in re.findall(
+        r'width="([\d.]+)" height="[\d.]+" fill="[^"]+"><title>([^<]+)</title>', svg)}
+    # one scale for every bar: 300 is three times 100, -50 a third of 150
+    assert widths["small, last year: £100"] * 3 == pytest.approx(
+        widths[f"{b.labels[1]}, last year: £300"], abs=0.2)
+    assert widths["small, change: −£50"] * 3 == pytest.approx(
+        widths[f"{b.labels[1]}, change: £150"], abs=0.2)
+    assert 'fill="#c0504d"><title>small, change' in svg  # a fall without a colour: red
+    assert "alt &lt;text&gt;" in svg and "alt <text>" not in svg  # escaped
+    assert "…</text>" in svg and f"<title>{b.labels[1]}</title>" in svg  # shortened, whole
 
 
 def test_a_pin_outside_the_plan_is_refused_as_the_cli_refuses_it(explorer):

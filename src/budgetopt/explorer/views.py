@@ -12,6 +12,7 @@ from html import escape
 import pandas as pd
 
 from budgetopt.core.text import fy, signed_money
+from budgetopt.explorer import quick_charts
 from budgetopt.paper import charts
 from budgetopt.paper.html import html_table
 from budgetopt.pipeline import ScenarioRun
@@ -161,21 +162,21 @@ def why(run: ScenarioRun) -> tuple[str, str]:
 
 def chart_views(result: Result) -> tuple[str, str, str]:
     """Allocation by scheme, the first area-split scheme's shares against need, and change by
-    service."""
+    service: the paper's charts as data, drawn as quick SVG (:mod:`.quick_charts`)."""
     ds, y, base = result.inputs.dataset, result.years[0], result.inputs.base_year
     names = ds.schemes["name"]
-    schemes = charts.figure(charts.schemes_against_last_year(
-        result.by_scheme(), names, y, base, fy(y), fy(base)),
+    schemes = charts.figure(quick_charts.svg(charts.schemes_bars(
+        result.by_scheme(), names, y, base, fy(y), fy(base))),
         "Allocation by scheme against last year")
     fair = ""
     shares = result.area_shares()
     shares = shares[shares["year"] == y]
     if not shares.empty:
         k = shares["scheme_id"].iloc[0]
-        fair = charts.figure(charts.area_share_against_need(
-            shares[shares["scheme_id"] == k], names[k], ds.areas["name"], fy(y)),
+        fair = charts.figure(quick_charts.svg(charts.area_bars(
+            shares[shares["scheme_id"] == k], names[k], ds.areas["name"], fy(y))),
             f"{names[k]}: area share against need share")
-    change = charts.figure(charts.change_by_service(
-        result.change(), ds.services["name"], fy(result.years[-1]), fy(base)),
+    change = charts.figure(quick_charts.svg(charts.change_bars(
+        result.change(), ds.services["name"], fy(result.years[-1]), fy(base))),
         "Change by service against last year")
     return schemes, fair, change

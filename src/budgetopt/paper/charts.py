@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
+from dataclasses import dataclass
 from html import escape
 
 import matplotlib
@@ -47,66 +48,111 @@ def figure(svg: str, caption: str) -> str:
     return f'<figure class="keep-together">{svg}<figcaption>{escape(caption)}</figcaption></figure>'
 
 
-def schemes_against_last_year(by_scheme: pd.DataFrame, names: pd.Series, year: int,
-                              base_year: int, label_year: str, label_base: str) -> str:
-    """Horizontal bars: each scheme's proposal for ``year`` beside last year."""
-    t = by_scheme.drop(index="total", errors="ignore")
-    t = t.sort_values(year)
-    fig, ax = plt.subplots(figsize=(6.2, 0.38 * len(t) + 0.8))
-    pos = range(len(t))
-    ax.barh([p + 0.2 for p in pos], t[base_year], height=0.4, color=BASE, label=label_base)
-    ax.barh([p - 0.2 for p in pos], t[year], height=0.4, color=PROPOSAL, label=label_year)
-    ax.set_yticks(list(pos), [names.get(k, k) for k in t.index])
-    ax.xaxis.set_major_formatter(lambda v, _: short_money(v))
-    ax.legend(frameon=False, loc="lower right")
+@dataclass(frozen=True)
+class Bars:
+    """A bar chart as data: what it shows, in the order drawn (bottom to top), and its words.
+    Papers draw it with matplotlib (the functions below); the explorer draws the same data as
+    plain SVG, which is quick enough to redraw on every move
+    (:mod:`budgetopt.explorer.quick_charts`)."""
+
+    title: str
+    alt: str
+    labels: list[str]
+    series: list[tuple[str, str, list[float]]]  # (legend, colour, one value per label)
+    unit: str = "£"  # "£" (short money) or "%"
+    marks: list[tuple[float, float, float]] | None = None  # (low, mid, high) per label
+    marks_legend: str = ""
+
+
+def schemes_bars(by_scheme: pd.DataFrame, names: pd.Series, year: int, base_year: int,
+                 label_year: str, label_base: str) -> Bars:
+    """Each scheme's proposal for ``year`` beside last year, smallest at the bottom."""
+    t = by_scheme.drop(index="total", errors="ignore").sort_values(year)
     parts = [f"{names.get(k, k)} {short_money(r[year])} ({short_money(r[base_year])} last year)"
              for k, r in t.iloc[::-1].iterrows()]
     alt = (f"Bar chart of the proposed allocation by scheme in {label_year} beside "
            f"{label_base}: " + "; ".join(parts) + ".")
-    return _svg(fig, f"Allocation by scheme, {label_year} against {label_base}", alt)
+    return Bars(f"Allocation by scheme, {label_year} against {label_base}", alt,
+                [str(names.get(k, k)) for k in t.index],
+                [(label_base, BASE, list(t[base_year])), (label_year, PROPOSAL, list(t[year]))])
 
 
-def area_share_against_need(shares: pd.DataFrame, scheme_name: str, area_names: pd.Series,
-                            label_year: str) -> str:
-    """Bars of each area's share of one scheme with its need share and the fairness band."""
+def area_bars(shares: pd.DataFrame, scheme_name: str, area_names: pd.Series,
+              label_year: str) -> Bars:
+    """Each area's share of one scheme (%), with its need share and the fairness band."""
     s = shares.set_index("area_id")
-    fig, ax = plt.subplots(figsize=(6.2, 2.2))
-    pos = list(range(len(s)))
-    ax.bar(pos, s["share"] * 100, width=0.5, color=PROPOSAL, label="share of the scheme")
-    ax.errorbar(pos, s["need_share"] * 100,
-                yerr=[(s["need_share"] - s["band_low"]) * 100,
-                      (s["band_high"] - s["need_share"]) * 100],
-                fmt="o", color=NEED, capsize=6, label="need share and fairness band")
-    ax.set_xticks(pos, [area_names.get(a, a) for a in s.index])
-    ax.set_ylabel("%")
-    ax.legend(frameon=False, fontsize=8)
     parts = [f"{area_names.get(a, a)} {r['share']:.1%} against need {r['need_share']:.1%}"
              for a, r in s.iterrows()]
     alt = (f"Chart of each area's share of {scheme_name} in {label_year} against its need "
            "share and fairness band: " + "; ".join(parts) + ".")
-    return _svg(fig, f"{scheme_name}: area share against need share, {label_year}", alt)
+    return Bars(f"{scheme_name}: area share against need share, {label_year}", alt,
+                [str(area_names.get(a, a)) for a in s.index],
+                [("share of the scheme", PROPOSAL, list(s["share"] * 100))], unit="%",
+                marks=[(r["band_low"] * 100, r["need_share"] * 100, r["band_high"] * 100)
+                       for _, r in s.iterrows()],
+                marks_legend="need share and fairness band")
 
 
-def change_by_service(change: pd.DataFrame, names: pd.Series, label_year: str,
-                      label_base: str, most: int = 40) -> str:
-    """Diverging bars of each service's change in cash against last year (the ``most`` largest
-    changes; the alt text says how many smaller ones are left out)."""
+def change_bars(change: pd.DataFrame, names: pd.Series, label_year: str, label_base: str,
+                most: int = 40) -> Bars:
+    """Each service's change in cash against last year (the ``most`` largest changes; the alt
+    text says how many smaller ones are left out), falls at the bottom."""
     c = change.set_index("service_id")["change_gbp"]
     c = c[c != 0]
     left_out = max(0, len(c) - most)
     c = c.reindex(c.abs().sort_values(ascending=False).index[:most]).sort_values()
-    fig, ax = plt.subplots(figsize=(6.2, 0.22 * max(len(c), 1) + 0.8))
-    colours = [PROPOSAL if v > 0 else NEED for v in c]
-    ax.barh(range(len(c)), c.to_numpy(), color=colours)
-    ax.set_yticks(range(len(c)), [names.get(s, s) for s in c.index], fontsize=8)
-    ax.axvline(0, color="black", linewidth=0.6)
-    ax.xaxis.set_major_formatter(lambda v, _: short_money(v))
     ups = [f"{names.get(s, s)} {short_money(v)}" for s, v in c[::-1].items() if v > 0]
     downs = [f"{names.get(s, s)} {short_money(v)}" for s, v in c.items() if v < 0]
     alt = (f"Bar chart of the change for each service from {label_base} to {label_year}. "
            f"Rises: {'; '.join(ups) or 'none'}. Falls: {'; '.join(downs) or 'none'}."
            + (f" {left_out} smaller changes are not shown." if left_out else ""))
-    return _svg(fig, f"Change by service, {label_base} to {label_year}", alt)
+    return Bars(f"Change by service, {label_base} to {label_year}", alt,
+                [str(names.get(s, s)) for s in c.index], [("change", "", list(c.to_numpy()))])
+
+
+def schemes_against_last_year(by_scheme: pd.DataFrame, names: pd.Series, year: int,
+                              base_year: int, label_year: str, label_base: str) -> str:
+    """Horizontal bars: each scheme's proposal for ``year`` beside last year."""
+    b = schemes_bars(by_scheme, names, year, base_year, label_year, label_base)
+    fig, ax = plt.subplots(figsize=(6.2, 0.38 * len(b.labels) + 0.8))
+    pos = range(len(b.labels))
+    for (label, colour, values), shift in zip(b.series, (0.2, -0.2), strict=True):
+        ax.barh([p + shift for p in pos], values, height=0.4, color=colour, label=label)
+    ax.set_yticks(list(pos), b.labels)
+    ax.xaxis.set_major_formatter(lambda v, _: short_money(v))
+    ax.legend(frameon=False, loc="lower right")
+    return _svg(fig, b.title, b.alt)
+
+
+def area_share_against_need(shares: pd.DataFrame, scheme_name: str, area_names: pd.Series,
+                            label_year: str) -> str:
+    """Bars of each area's share of one scheme with its need share and the fairness band."""
+    b = area_bars(shares, scheme_name, area_names, label_year)
+    fig, ax = plt.subplots(figsize=(6.2, 2.2))
+    pos = list(range(len(b.labels)))
+    label, colour, values = b.series[0]
+    ax.bar(pos, values, width=0.5, color=colour, label=label)
+    marks = b.marks or []
+    ax.errorbar(pos, [m for _, m, _ in marks], yerr=[[m - lo for lo, m, _ in marks],
+                                                    [hi - m for _, m, hi in marks]],
+                fmt="o", color=NEED, capsize=6, label=b.marks_legend)
+    ax.set_xticks(pos, b.labels)
+    ax.set_ylabel("%")
+    ax.legend(frameon=False, fontsize=8)
+    return _svg(fig, b.title, b.alt)
+
+
+def change_by_service(change: pd.DataFrame, names: pd.Series, label_year: str,
+                      label_base: str, most: int = 40) -> str:
+    """Diverging bars of each service's change in cash against last year."""
+    b = change_bars(change, names, label_year, label_base, most)
+    values = b.series[0][2]
+    fig, ax = plt.subplots(figsize=(6.2, 0.22 * max(len(values), 1) + 0.8))
+    ax.barh(range(len(values)), values, color=[PROPOSAL if v > 0 else NEED for v in values])
+    ax.set_yticks(range(len(values)), b.labels, fontsize=8)
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.xaxis.set_major_formatter(lambda v, _: short_money(v))
+    return _svg(fig, b.title, b.alt)
 
 
 def frontier(points: pd.DataFrame, label_year: str) -> str:
