@@ -17,7 +17,7 @@ import pytest
 
 from budgetopt.data.inputs import load_inputs, resolve
 from budgetopt.explorer.serve import PARAMS_ENV, end_server, free_port, new_token, voila_command
-from budgetopt.explorer.voila_server import TOKEN_ENV
+from budgetopt.explorer.voila_server import CULL_ENV, TOKEN_ENV
 from budgetopt.results.result import make_result
 from budgetopt.solve.allocator import Allocator
 
@@ -166,6 +166,41 @@ def test_sigterm_stops_the_explorer_and_its_kernels(tmp_path):
     assert proc.wait(timeout=30) == 0
     _, alive = psutil.wait_procs(children, timeout=15)
     assert alive == [], [p.cmdline() for p in alive]
+
+
+def test_the_kernel_of_a_page_nobody_has_open_is_culled():
+    """A page's kernel with no page connected is shut down after the idle time (here 3 s,
+    checked every second; 300 s as budgetopt explore runs), while Voila goes on serving."""
+    import psutil
+
+    port, token = free_port(), new_token()
+    env = {**os.environ, PARAMS_ENV: str(REPO / "parameters" / "baseline.yaml"),
+           TOKEN_ENV: token, CULL_ENV: "3,1"}
+    proc = subprocess.Popen(voila_command(REPO / "notebooks" / "explore.ipynb", port), cwd=REPO,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}/?token={token}"
+
+    def kernels() -> list:
+        return [c for c in psutil.Process(proc.pid).children(recursive=True)
+                if "ipykernel" in " ".join(c.cmdline())]
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:  # the page is rendered by a kernel that waits for the page to connect
+                urllib.request.urlopen(url, timeout=60).read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None, "Voila did not start"
+                time.sleep(0.5)
+        assert kernels(), "the page started no kernel"
+        deadline = time.monotonic() + 45
+        while kernels() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert kernels() == [], "the idle kernel was not culled"
+        assert proc.poll() is None and _status(url) == 200  # and Voila still serves
+    finally:
+        end_server(proc)
 
 
 @pytest.mark.parametrize("width", [1024, 1440])

@@ -20,9 +20,11 @@ TOKEN_ENV = "BUDGETOPT_EXPLORE_TOKEN"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "jupyter"
 CULL_IDLE_SECONDS = 300  # a closed page's kernel is shut down after this long without a client
 CULL_EVERY_SECONDS = 60
+CULL_ENV = "BUDGETOPT_EXPLORE_CULL_SECONDS"  # "IDLE[,EVERY]": shorter, for tests
 
 
-def config(token: str) -> Config:
+def config(token: str, cull_idle: int = CULL_IDLE_SECONDS,
+           cull_every: int = CULL_EVERY_SECONDS) -> Config:
     c = Config()
     c.Voila.ip = "127.0.0.1"
     c.Voila.open_browser = False
@@ -34,8 +36,8 @@ def config(token: str) -> Config:
     c.VoilaConfiguration.show_tracebacks = True
     c.KernelManager.transport = "ipc"
     for name in ("MappingKernelManager", "AsyncMappingKernelManager"):
-        c[name].cull_idle_timeout = CULL_IDLE_SECONDS
-        c[name].cull_interval = CULL_EVERY_SECONDS
+        c[name].cull_idle_timeout = cull_idle
+        c[name].cull_interval = cull_every
         c[name].cull_connected = False  # only kernels no page is connected to
     return c
 
@@ -48,7 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     # the page template lives with the package; Voila finds templates on the Jupyter path
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         p for p in (str(TEMPLATES), os.environ.get("JUPYTER_PATH", "")) if p)
-    Voila.launch_instance(argv=[notebook, f"--port={port}"], config=config(token))
+    idle, _, every = os.environ.get(CULL_ENV, "").partition(",")
+    cull = (int(idle), int(every or CULL_EVERY_SECONDS)) if idle else (
+        CULL_IDLE_SECONDS, CULL_EVERY_SECONDS)
+    Voila.launch_instance(argv=[notebook, f"--port={port}"], config=config(token, *cull))
     return 0
 
 
