@@ -4,6 +4,7 @@ Playwright, every request that is not to loopback blocked."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from browser_page import check_layout, loopback_page, screenshot, type_into
 from budgetopt.data.inputs import load_inputs, resolve
 from budgetopt.explorer.serve import PARAMS_ENV, end_server, free_port, new_token, voila_command
 from budgetopt.explorer.voila_server import CULL_ENV, TOKEN_ENV
@@ -24,11 +26,6 @@ from budgetopt.solve.allocator import Allocator
 pytestmark = pytest.mark.slow  # Voila and a real browser
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
@@ -64,59 +61,73 @@ def expected_first_year_total(change_pct: float) -> int:
 
 
 def test_budget_change_in_a_real_browser(voila_url, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: install Debian's package with "
-                    "'apt-get install -y chromium' (.ci/run does this).")
-    from playwright.sync_api import sync_playwright
+    with loopback_page(voila_url, 1500, 1000) as (page, blocked):
+        page.locator(".budgetopt-matrix tr.total td").last.wait_for(timeout=120_000)
+        year_total = ("() => { const c = document.querySelectorAll("
+                      "'.budgetopt-matrix tr.total td'); return c[c.length - 2].innerText; }")
+        before = page.evaluate(year_total)  # the year's total (the last column: change)
+        assert before == f"£{expected_first_year_total(0.0):,}"
+        type_into(page, ".budgetopt-budget-box input", "-5")
+        page.wait_for_function(
+            "before => { const c = document.querySelectorAll("
+            "'.budgetopt-matrix tr.total td'); return c.length > 1 && "
+            "c[c.length - 2].innerText !== before; }", arg=before, timeout=60_000)
+        after = page.evaluate(year_total)
+        assert after == f"£{expected_first_year_total(-5.0):,}"
+        bar = page.locator(".budgetopt-status").inner_text()
+        assert "Total 2025/26:" in bar and "on the start" in bar
+        assert "What changed:" in page.locator(".budgetopt-changed").inner_text()
+        shot = tmp_path / "explorer.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        if os.environ.get("BUDGETOPT_SCREENSHOT"):  # refresh the user guide's picture
+            Path(os.environ["BUDGETOPT_SCREENSHOT"]).write_bytes(shot.read_bytes())
+    assert blocked == []  # the page asked for nothing outside the machine
 
-    blocked: list[str] = []
 
-    def only_loopback(route):
-        url = route.request.url
-        host = urlparse(url).hostname
-        if url.startswith(("data:", "blob:")) or host in LOOPBACK:
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1500, "height": 1000})
-            context.route("**/*", only_loopback)
-            page = context.new_page()
-            page.goto(voila_url, timeout=60_000)
-            page.locator(".budgetopt-matrix tr.total td").last.wait_for(timeout=120_000)
-            year_total = ("() => { const c = document.querySelectorAll("
-                          "'.budgetopt-matrix tr.total td'); return c[c.length - 2].innerText; }")
-            before = page.evaluate(year_total)  # the year's total (the last column: change)
-            assert before == f"£{expected_first_year_total(0.0):,}"
-
-            readout = page.locator(".budgetopt-budget-box input")
-            readout.click()
-            page.keyboard.press("Control+A")
-            page.keyboard.type("-5")
-            page.keyboard.press("Enter")
-            page.wait_for_function(
-                "before => { const c = document.querySelectorAll("
-                "'.budgetopt-matrix tr.total td'); return c.length > 1 && "
-                "c[c.length - 2].innerText !== before; }", arg=before, timeout=60_000)
-            after = page.evaluate(year_total)
-            assert after == f"£{expected_first_year_total(-5.0):,}"
-            bar = page.locator(".budgetopt-status").inner_text()
-            assert "Total 2025/26:" in bar and "on the start" in bar
-            assert "What changed:" in page.locator(".budgetopt-changed").inner_text()
-            shot = tmp_path / "explorer.png"
-            page.screenshot(path=str(shot), full_page=True)
-            assert shot.stat().st_size > 10_000
-            if os.environ.get("BUDGETOPT_SCREENSHOT"):  # refresh the user guide's picture
-                Path(os.environ["BUDGETOPT_SCREENSHOT"]).write_bytes(shot.read_bytes())
-        finally:
-            browser.close()
-    # anything the page tried to fetch from outside was blocked, and it still worked
-    assert all(urlparse(u).hostname not in LOOPBACK for u in blocked)
+def test_compare_reset_save_and_an_impossible_cut_in_a_real_browser(voila_url):
+    with loopback_page(voila_url) as (page, blocked):
+        total = page.locator(".budgetopt-matrix tr.total td").last
+        total.wait_for(timeout=120_000)
+        status = page.locator(".budgetopt-status")
+        start = re.search(r"Total 2025/26: £[\d,]+", status.inner_text()).group(0)
+        # keep a setting and see it in Compare
+        type_into(page, ".budgetopt-budget-box input", "-4")
+        page.wait_for_function("s => !document.querySelector('.budgetopt-status').innerText"
+                               ".includes(s)", arg=start, timeout=60_000)
+        page.get_by_placeholder("a name for this setting").fill("four off")
+        page.get_by_role("button", name="Keep").click()
+        page.get_by_role("tab", name="Compare").click()
+        page.get_by_text("four off: change from the start by scheme and year").wait_for(
+            timeout=60_000)
+        # reset: back to the start
+        page.get_by_role("button", name="Reset").click()
+        page.wait_for_function("() => document.querySelector('.budgetopt-budget-box input')"
+                               ".value === '0'", timeout=60_000)
+        page.wait_for_function("s => document.querySelector('.budgetopt-status').innerText"
+                               ".startsWith(s)", arg=start, timeout=60_000)
+        # saving under a shipped scenario's name is refused, next to the button
+        name = page.locator(".widget-text").filter(has_text="Scenario name").locator("input")
+        name.fill("baseline")
+        name.press("Enter")
+        page.get_by_role("button", name="Save scenario").click()
+        refusal = page.locator(".budgetopt-saved-refused")
+        refusal.wait_for(timeout=60_000)
+        assert "parameters/baseline.yaml is a shipped or hand-written scenario" in \
+            refusal.inner_text()
+        assert name.input_value() == "baseline-2"  # a free name is offered
+        # a cut that cannot be met: the deepest that can, and a button that applies it
+        type_into(page, ".budgetopt-budget-box input", "-30")
+        page.get_by_text("Cannot be met.").wait_for(timeout=60_000)
+        page.get_by_role("tab", name="Why").click()
+        deepest = page.locator(".budgetopt-deepest")
+        deepest.wait_for(timeout=60_000)
+        assert "the deepest budget change that can be met is −" in deepest.inner_text()
+        page.get_by_role("button", name="Use the deepest budget change that can be met").click()
+        page.wait_for_function("() => !document.querySelector('.budgetopt-status').innerText"
+                               ".includes('Cannot be met')", timeout=60_000)
+        assert float(page.locator(".budgetopt-budget-box input").input_value()) > -30
+    assert blocked == []
 
 
 def _status(url: str, host: str | None = None) -> int:
@@ -206,41 +217,25 @@ def test_the_kernel_of_a_page_nobody_has_open_is_culled():
 @pytest.mark.parametrize("width", [1024, 1440])
 def test_the_control_column_keeps_its_width_on_every_tab(voila_url, width, tmp_path):
     """Voila at 1024 and 1440 px: on every tab the control column is at least its set width
-    (29em), every number box shows its value, and a change is highlighted in the matrix."""
-    from playwright.sync_api import sync_playwright
+    (29em) and nothing in it is cut off; a change is highlighted in the matrix."""
+    with loopback_page(voila_url, width) as (page, blocked):
+        page.locator(".budgetopt-matrix tr.total td").last.wait_for(timeout=120_000)
+        check_layout(page)
+        screenshot(page, tmp_path / f"explorer-{width}.png")
+    assert blocked == []
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": width, "height": 900})
-            context.route("**/*", lambda route: route.continue_()
-                          if urlparse(route.request.url).hostname in LOOPBACK
-                          or route.request.url.startswith(("data:", "blob:"))
-                          else route.abort())
-            page = context.new_page()
-            page.goto(voila_url, timeout=60_000)
-            page.locator(".budgetopt-matrix tr.total td").last.wait_for(timeout=120_000)
-            em = page.evaluate("() => parseFloat(getComputedStyle("
-                               "document.querySelector('.budgetopt-controls')).fontSize)")
-            for tab in ("Allocation", "Charts", "Why", "Compare", "Robustness"):
-                page.get_by_role("tab", name=tab).click()
-                page.wait_for_timeout(300)
-                box = page.locator(".budgetopt-controls").bounding_box()
-                assert box["width"] >= 29 * em - 1, (width, tab, box["width"])
-                boxes = page.locator(".budgetopt-budget-box input")
-                assert boxes.input_value() != ""  # the value is shown, not clipped away
-            page.get_by_role("tab", name="Allocation").click()
-            box = page.locator(".budgetopt-budget-box input")
-            box.click()
-            page.keyboard.press("Control+A")
-            page.keyboard.type("-3")
-            page.keyboard.press("Enter")
-            page.locator(".budgetopt-matrix tr.changed").first.wait_for(timeout=60_000)
-            shot = tmp_path / f"explorer-{width}.png"
-            page.screenshot(path=str(shot), full_page=False)
-            if os.environ.get("BUDGETOPT_SCREENSHOTS"):  # refresh docs/explorer.md's pictures
-                target = Path(os.environ["BUDGETOPT_SCREENSHOTS"]) / shot.name
-                target.write_bytes(shot.read_bytes())
-        finally:
-            browser.close()
+
+def test_the_robustness_tab_runs_in_the_layout(voila_url):
+    with loopback_page(voila_url, 1024) as (page, blocked):
+        page.locator(".budgetopt-matrix tr.total td").last.wait_for(timeout=120_000)
+        page.get_by_role("tab", name="Robustness").click()
+        draws = page.locator(".widget-inline-hbox").filter(has_text="Draws").locator("input")
+        draws.first.fill("20")
+        draws.first.press("Enter")
+        page.get_by_role("button", name="Run").click()
+        page.get_by_text("core", exact=False).first.wait_for(timeout=120_000)
+        page.locator(".budgetopt-results svg").first.wait_for(timeout=60_000)
+        em = page.evaluate("() => parseFloat(getComputedStyle("
+                           "document.querySelector('.budgetopt-controls')).fontSize)")
+        assert page.locator(".budgetopt-controls").bounding_box()["width"] >= 29 * em - 1
+    assert blocked == []

@@ -28,12 +28,17 @@ CSS = """<style>
 .budgetopt-matrix tr.total, .budgetopt-compare tr.total { font-weight: bold; }
 .budgetopt-matrix caption, .budgetopt-compare caption { text-align: left; font-weight: bold; }
 .budgetopt-matrix tr.subtotal { font-weight: bold; }
-.budgetopt-matrix th[scope=row] { min-width: 16em; }
+.budgetopt-matrix th[scope=row] { min-width: 14em; }
+/* long column headers (area names) wrap, so the matrix fits beside the controls at 1440 px */
+.budgetopt-matrix thead th.num { white-space: normal; max-width: 6.5em; vertical-align: bottom; }
 .budgetopt-matrix td, .budgetopt-matrix th { line-height: 1.3; }
 .budgetopt-matrix tr.member th { padding-left: 1.2em; }
 .budgetopt-matrix tr.changed td, .budgetopt-matrix tr.changed th { background: #fff3c4; }
 /* the summary bar stays in view; the control column keeps its width; results scroll */
 .budgetopt-bar { position: sticky; top: 0; background: #fff; z-index: 2; }
+.budgetopt-bar > .widget-hbox { flex-wrap: wrap; }
+.budgetopt-bar .budgetopt-status { flex: 1 1 30em; }
+.budgetopt-bar .widget-button { flex: 0 0 auto; width: auto; }
 .budgetopt-controls { flex: 0 0 29em !important; width: 29em; min-width: 29em; }
 .budgetopt-results { flex: 1 1 26em !important; min-width: 26em; overflow: auto; }
 .budgetopt-main { flex-flow: row wrap !important; }
