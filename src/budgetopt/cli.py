@@ -1,8 +1,9 @@
 """The `budgetopt` command: thin wrappers that call the package and map outcomes to exit codes.
 
 Each command is a few lines around one call: ``validate`` loads a dataset or a scenario,
-``solve`` runs the pipeline and writes its files, ``run`` is the batch of papers and ``explore``
-serves the explorer.
+``solve`` runs the pipeline and writes its files, ``run`` is the batch of papers, ``robust`` the
+analysis under uncertain evidence, ``grants`` a grant round's selection and ``explore`` serves
+the explorer.
 
 Exit codes: 0 done; 1 no optimal allocation (the reason is printed); 2 bad input (every problem
 is printed; never a traceback); 3 the output folder cannot be written (read-only, a file, under a
@@ -163,6 +164,50 @@ def robust(params: Path, draws: int | None, seed: int | None, jobs: int,
         click.echo(line)
     for path in write_robustness(report, out):
         click.echo(f"Written: {path}")
+
+
+@cli.command()
+@click.argument("round_file", metavar="ROUND.yaml", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Folder for awards.csv, round.json and awards.xlsx (default: "
+              "reports/grants/<round>/).")
+@click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs",
+              show_default=True)
+@click.option("--no-scores", is_flag=True, help="Skip each bid's margin and needed score "
+              "(one solve per bid): the reasons and the reserve list only.")
+@_input_errors_exit_2
+def grants(round_file: Path, out: Path | None, solver: str, no_scores: bool) -> None:
+    """Choose a grant round's bids exactly, explain every decision, and compare with funding
+    down the ranked list."""
+    from budgetopt.core.files import prepare_folder
+    from budgetopt.data.grant_round import load_round
+    from budgetopt.data.scenario import repository_root
+    from budgetopt.grants.result import run_round
+    from budgetopt.reporting.grants import ROUND_FILES, write_round
+
+    name = load_round(round_file).name
+    out = out or repository_root(round_file.resolve().parent) / "reports" / "grants" / name
+    prepare_folder(out, ROUND_FILES)
+    result = run_round(round_file, solver=solver, scores=not no_scores)
+    for line in result.marking:
+        click.echo(line)
+    click.echo(result.selection.sentence())
+    if result.is_met:
+        c = result.comparison()
+        e, r, g = c["exact"], c["ranked_list"], c["gain"]
+        click.echo(f"Exact selection: {e['bids_funded']} bids, score {e['score']:g}, "
+                   f"£{e['awarded_gbp']:,} awarded, £{e['unspent_gbp']:,} unspent.")
+        click.echo(f"Down the ranked list: {r['bids_funded']} bids, score {r['score']:g}, "
+                   f"£{r['awarded_gbp']:,} awarded, £{r['unspent_gbp']:,} unspent.")
+        click.echo(f"The exact selection gains {g['score']:g} points of score and "
+                   f"{g['bids_funded']:+d} bids.")
+    else:
+        for fix in result.fixes:
+            click.echo(f"  {fix.sentence(result.inputs)}")
+    for path in write_round(result, out):
+        click.echo(f"Written: {path}")
+    if not result.is_met:
+        sys.exit(EXIT_NOT_MET)
 
 
 def _progress(total: int) -> Any:

@@ -1,0 +1,233 @@
+"""The exact selection of a grant round: a mixed-integer programme solved through PuLP.
+
+Variables: ``funded[b]`` (binary) for every candidate bid, and — when part-funding is allowed —
+``award[b]``, whole pounds between the least and the most the bid could be given (else the award
+is the bid's request times ``funded[b]``). One function per rule family adds its rows:
+
+* :func:`add_amounts` — an award lies within the bid's own minimum and the grant limits;
+* :func:`add_budgets` — each fund in each area awards at most its budget (plus the round's
+  over-allocation tolerance);
+* :func:`add_theme_shares` — a theme's awards stay within its share of a fund's budget;
+* :func:`add_one_per_organisation` — one award per organisation.
+
+Solved lexicographically (:func:`select`): (1) the most total second-round score of the funded
+bids; (2) among selections that score as much, the least money left unspent (the most awarded);
+(3) among those, the bids higher on the ranked list (score, then the smaller request, then the
+bid id) — a sum of rank weights, so HiGHS and CBC return the same selection; (4) with
+part-funding, money to higher-ranked bids first. Each stage fixes the previous stage's optimum
+as a row and is solved to a relative gap of ``round.solve.gap`` (0: proven optimum) within what
+is left of the time limit.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pulp
+
+from budgetopt.grants.inputs import RoundInputs
+from budgetopt.solve.mip import MipStatus, solve_stage
+
+Status = MipStatus
+ROWS = {"budget": "budget", "theme_min": "theme_min", "theme_max": "theme_max",
+        "organisation": "one_per_org"}
+
+
+@dataclass
+class SelectionModel:
+    """The programme and its variables (``award`` is a variable or an expression per bid)."""
+
+    prob: pulp.LpProblem
+    candidates: list[str]
+    funded: dict[str, pulp.LpVariable]
+    award: dict[str, pulp.LpAffineExpression | pulp.LpVariable]
+    score: pulp.LpAffineExpression
+    money: pulp.LpAffineExpression
+    rank: dict[str, int]
+    theme_slack: dict[int, pulp.LpVariable] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The solved round: what each candidate is awarded, how sure the solver is, and the value
+    of each stage."""
+
+    status: Status
+    solver: str
+    awards: dict[str, int]  # £ per candidate bid (0: not funded)
+    score: float
+    money: int
+    gap: float | None  # relative gap of the score stage when it stopped (0: proven optimum)
+    seconds: float
+    stages: int  # stages solved to their end
+
+    @property
+    def funded(self) -> list[str]:
+        return [b for b, v in self.awards.items() if v > 0]
+
+    @property
+    def proven(self) -> bool:
+        return self.status == "optimal" and (self.gap or 0.0) <= 1e-9
+
+    def sentence(self) -> str:
+        if self.status == "optimal":
+            return ("The selection is a proven optimum: no other selection within the rules "
+                    "scores more." if self.proven else
+                    f"The selection is within {self.gap:.2%} of the best possible score (the "
+                    "gap the round accepts).")
+        if self.status == "time limit":
+            gap = f" within {self.gap:.2%} of the best possible" if self.gap is not None else ""
+            return (f"The solver reached the time limit before proving the best selection: "
+                    f"this one scores{gap or ' as much as it found'}.")
+        if self.status == "infeasible":
+            return "No selection keeps every rule of the round (see what would make it possible)."
+        return "The solver failed to finish."
+
+
+def whole_scores(inputs: RoundInputs) -> bool:
+    """Whether every candidate's second-round score is a whole number (weights and scores of
+    whole points), so the score stage may stop at an absolute gap below 1."""
+    s = inputs.bids.loc[inputs.bids["eligible"], "second_score"]
+    return bool(((s - s.round()).abs() < 1e-9).all())
+
+
+def ranks(inputs: RoundInputs, candidates: list[str]) -> dict[str, int]:
+    """The ranked list's order: higher second-round score first, then the smaller request, then
+    the bid id. Rank 0 is the top."""
+    b = inputs.bids.loc[candidates]
+    order = sorted(candidates, key=lambda k: (-b.at[k, "second_score"],
+                                              b.at[k, "requested_gbp"], k))
+    return {k: i for i, k in enumerate(order)}
+
+
+def build(inputs: RoundInputs, elastic: bool = False) -> SelectionModel:
+    """The programme for ``inputs``; ``elastic`` lets theme minimums fall short at a price (to
+    find the smallest fix of a round that cannot be met)."""
+    bids = inputs.bids
+    candidates = [str(b) for b in bids.index[bids["eligible"]]]
+    prob = pulp.LpProblem(f"grants_{inputs.round.name}".replace("-", "_"), pulp.LpMaximize)
+    funded = prob.add_variable_dicts("funded", candidates, lowBound=0, upBound=1,
+                                     cat=pulp.LpBinary)
+    m = SelectionModel(prob, candidates, funded, {}, pulp.LpAffineExpression(),
+                       pulp.LpAffineExpression(), ranks(inputs, candidates))
+    add_amounts(m, inputs)
+    m.score = pulp.lpSum(float(bids.at[b, "second_score"]) * funded[b] for b in candidates)
+    m.money = pulp.lpSum(m.award[b] for b in candidates)
+    add_budgets(m, inputs)
+    add_theme_shares(m, inputs, elastic)
+    add_one_per_organisation(m, inputs)
+    return m
+
+
+def add_amounts(m: SelectionModel, inputs: RoundInputs) -> None:
+    bids = inputs.bids
+    if not inputs.round.part_funding:
+        m.award = {b: float(bids.at[b, "requested_gbp"]) * m.funded[b] for b in m.candidates}
+        return
+    for b in m.candidates:
+        x = m.prob.add_variable(f"award_{b}", lowBound=0,
+                                upBound=float(bids.at[b, "highest_gbp"]), cat=pulp.LpInteger)
+        m.prob += x <= float(bids.at[b, "highest_gbp"]) * m.funded[b], f"award_most_{b}"
+        m.prob += x >= float(bids.at[b, "lowest_gbp"]) * m.funded[b], f"award_least_{b}"
+        m.award[b] = x
+
+
+def add_budgets(m: SelectionModel, inputs: RoundInputs) -> None:
+    bids, caps = inputs.bids, inputs.caps
+    for (fund, area), cap in caps.items():
+        members = [b for b in m.candidates
+                   if bids.at[b, "fund"] == fund and bids.at[b, "area"] == area]
+        if members:
+            m.prob += pulp.lpSum(m.award[b] for b in members) <= float(cap), \
+                f"{ROWS['budget']}_{fund}_{area}"
+
+
+def theme_members(inputs: RoundInputs, candidates: list[str], i: int) -> list[str]:
+    t = inputs.round.themes[i]
+    bids = inputs.bids
+    return [b for b in candidates if bids.at[b, "theme"] == t.theme
+            and (t.fund is None or bids.at[b, "fund"] == t.fund)]
+
+
+def theme_base(inputs: RoundInputs, i: int) -> float:
+    """The money a theme's share is of: its fund's budget in every area (all funds' without)."""
+    t = inputs.round.themes[i]
+    budgets = inputs.budgets
+    return float(budgets.sum() if t.fund is None else budgets.loc[t.fund].sum())
+
+
+def add_theme_shares(m: SelectionModel, inputs: RoundInputs, elastic: bool) -> None:
+    for i, t in enumerate(inputs.round.themes):
+        given = pulp.lpSum(m.award[b] for b in theme_members(inputs, m.candidates, i))
+        base = theme_base(inputs, i)
+        if t.min_share is not None:
+            floor = t.min_share * base
+            if elastic:
+                m.theme_slack[i] = m.prob.add_variable(f"short_{i}", lowBound=0, upBound=floor)
+                m.prob += given + m.theme_slack[i] >= floor, f"{ROWS['theme_min']}_{i}"
+            else:
+                m.prob += given >= floor, f"{ROWS['theme_min']}_{i}"
+        if t.max_share is not None:
+            m.prob += given <= t.max_share * base, f"{ROWS['theme_max']}_{i}"
+
+
+def add_one_per_organisation(m: SelectionModel, inputs: RoundInputs) -> None:
+    if not inputs.round.one_award_per_organisation:
+        return
+    by_org: dict[str, list[str]] = {}
+    for b in m.candidates:
+        by_org.setdefault(organisation_key(inputs.bids.at[b, "organisation"]), []).append(b)
+    for n, members in enumerate(v for v in by_org.values() if len(v) > 1):
+        m.prob += pulp.lpSum(m.funded[b] for b in members) <= 1, f"{ROWS['organisation']}_{n}"
+
+
+def organisation_key(name: str) -> str:
+    """Organisations are the same applicant whatever the case or spacing of their name."""
+    return " ".join(str(name).casefold().split())
+
+
+def _value(e: pulp.LpAffineExpression | pulp.LpVariable) -> float:
+    v = pulp.value(e)
+    return float(v) if v is not None else 0.0
+
+
+def select(inputs: RoundInputs, solver: str = "highs",
+           model: SelectionModel | None = None) -> Selection:
+    """The lexicographic selection (the module's docstring gives the stages)."""
+    started = time.perf_counter()
+    limit, gap = inputs.round.solve.time_limit_s, inputs.round.solve.gap
+    m = model or build(inputs)
+    n = len(m.candidates)
+    rank_weight = {b: float(n - m.rank[b]) for b in m.candidates}
+    stages: list[pulp.LpAffineExpression] = [
+        m.score, m.money, pulp.lpSum(rank_weight[b] * m.funded[b] for b in m.candidates)]
+    if inputs.round.part_funding:
+        stages.append(pulp.lpSum(rank_weight[b] * m.award[b] for b in m.candidates))
+    status: Status = "optimal"
+    first_gap: float | None = 0.0
+    done = 0
+    for i, objective in enumerate(stages):
+        left = limit - (time.perf_counter() - started)
+        outcome = solve_stage(m.prob, objective, solver, gap=gap if i == 0 else 0.0,
+                              seconds=left, whole=i > 0 or whole_scores(inputs))
+        st, g = outcome.status, outcome.gap
+        if i == 0:
+            first_gap = g
+        if st in ("infeasible", "error"):  # a later stage holds the earlier optimum, so it
+            # can only fail numerically: no answer rather than a wrong one
+            return Selection(st if i == 0 else "error", solver, {}, 0.0, 0, None,
+                             time.perf_counter() - started, done)
+        if st != "optimal":  # stopped by the time limit: keep what this stage found
+            status = "time limit"
+            break
+        done = i + 1
+        reached = _value(objective)
+        slack = 0.5 if i > 0 else 1e-6 * max(1.0, abs(reached))  # money and ranks are whole
+        m.prob += objective >= reached - slack, f"stage_{i + 1}"
+    awards = {b: round(_value(m.award[b])) if round(_value(m.funded[b])) == 1 else 0
+              for b in m.candidates}
+    bids = inputs.bids
+    score = float(sum(bids.at[b, "second_score"] for b, v in awards.items() if v > 0))
+    return Selection(status, solver, awards, score, sum(awards.values()),
+                     first_gap, time.perf_counter() - started, done)
