@@ -13,7 +13,8 @@ is the bid's request times ``funded[b]``). One function per rule family adds its
 Solved lexicographically (:func:`select`): (1) the most total second-round score of the funded
 bids; (2) among selections that score as much, the least money left unspent (the most awarded);
 (3) among those, the bids higher on the ranked list (score, then the smaller request, then the
-bid id) — a sum of rank weights, so HiGHS and CBC return the same selection; (4) with
+bid id): a sum of weights n − rank + 1/(rank + 2), whose harmonic part tells apart selections
+whose ranks add up the same, so that HiGHS and CBC return the same selection; (4) with
 part-funding, money to higher-ranked bids first. Each stage fixes the previous stage's optimum
 as a row and is solved to a relative gap of ``round.solve.gap`` (0: proven optimum) within what
 is left of the time limit.
@@ -200,17 +201,21 @@ def select(inputs: RoundInputs, solver: str = "highs",
     m = model or build(inputs)
     n = len(m.candidates)
     rank_weight = {b: float(n - m.rank[b]) for b in m.candidates}
+    # the tie-break: n − rank prefers higher-ranked bids; the harmonic part 1/(rank + 2) tells
+    # apart the selections whose ranks add up the same ({1st, 4th} against {2nd, 3rd})
+    tie_weight = {b: rank_weight[b] + 1.0 / (m.rank[b] + 2) for b in m.candidates}
     stages: list[pulp.LpAffineExpression] = [
-        m.score, m.money, pulp.lpSum(rank_weight[b] * m.funded[b] for b in m.candidates)]
+        m.score, m.money, pulp.lpSum(tie_weight[b] * m.funded[b] for b in m.candidates)]
     if inputs.round.part_funding:
         stages.append(pulp.lpSum(rank_weight[b] * m.award[b] for b in m.candidates))
+    whole = [whole_scores(inputs), True, False, True]  # stage values that are whole numbers
     status: Status = "optimal"
     first_gap: float | None = 0.0
     done = 0
     for i, objective in enumerate(stages):
         left = limit - (time.perf_counter() - started)
         outcome = solve_stage(m.prob, objective, solver, gap=gap if i == 0 else 0.0,
-                              seconds=left, whole=i > 0 or whole_scores(inputs))
+                              seconds=left, whole=whole[i])
         st, g = outcome.status, outcome.gap
         if i == 0:
             first_gap = g
@@ -223,7 +228,7 @@ def select(inputs: RoundInputs, solver: str = "highs",
             break
         done = i + 1
         reached = _value(objective)
-        slack = 0.5 if i > 0 else 1e-6 * max(1.0, abs(reached))  # money and ranks are whole
+        slack = 0.5 if whole[i] and i > 0 else 1e-6 * max(1.0, abs(reached))
         m.prob += objective >= reached - slack, f"stage_{i + 1}"
     awards = {b: round(_value(m.award[b])) if round(_value(m.funded[b])) == 1 else 0
               for b in m.candidates}

@@ -91,7 +91,7 @@ class KeptMip:
         if integer:
             h.changeColsIntegrality(len(integer), np.array(integer, dtype=np.int32),
                                     np.full(len(integer), highspy.HighsVarType.kInteger))
-        for c in prob.constraints.values():
+        for c in prob.constraints():  # a list on PuLP 3.3 and 4
             items = [(self.index[v.name], float(a)) for v, a in c.items() if a != 0]
             rhs = -float(c.constant)
             r_lo = rhs if c.sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ) else -inf
