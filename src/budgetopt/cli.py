@@ -175,17 +175,21 @@ def robust(params: Path, draws: int | None, seed: int | None, jobs: int,
               show_default=True)
 @click.option("--no-scores", is_flag=True, help="Skip each bid's margin and needed score "
               "(one solve per bid): the reasons and the reserve list only.")
+@click.option("--pabulib", "pabulib", type=click.Path(path_type=Path), default=None,
+              help="Also write the round as Pabulib .pb files (one per fund and area) here.")
 @_input_errors_exit_2
-def grants(round_file: Path, out: Path | None, solver: str, no_scores: bool) -> None:
+def grants(round_file: Path, out: Path | None, solver: str, no_scores: bool,
+           pabulib: Path | None) -> None:
     """Choose a grant round's bids exactly, explain every decision, and compare with funding
-    down the ranked list."""
+    down the ranked list. ROUND.yaml may also be a Pabulib .pb file (one budget)."""
     from budgetopt.core.files import prepare_folder
     from budgetopt.data.grant_round import load_round
     from budgetopt.data.scenario import repository_root
+    from budgetopt.grants.pabulib import is_pabulib, write_pabulib
     from budgetopt.grants.result import run_round
     from budgetopt.reporting.grants import ROUND_FILES, write_round
 
-    name = load_round(round_file).name
+    name = round_file.stem if is_pabulib(round_file) else load_round(round_file).name
     out = out or repository_root(round_file.resolve().parent) / "reports" / "grants" / name
     prepare_folder(out, ROUND_FILES)
     result = run_round(round_file, solver=solver, scores=not no_scores)
@@ -205,6 +209,8 @@ def grants(round_file: Path, out: Path | None, solver: str, no_scores: bool) -> 
         for fix in result.fixes:
             click.echo(f"  {fix.sentence(result.inputs)}")
     for path in write_round(result, out):
+        click.echo(f"Written: {path}")
+    for path in write_pabulib(result.inputs, pabulib) if pabulib else []:
         click.echo(f"Written: {path}")
     if not result.is_met:
         sys.exit(EXIT_NOT_MET)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from budgetopt.grants.explain import FUNDED, RESERVE, Decision, ThemeFix, decisions, theme_fixes
 from budgetopt.grants.inputs import RoundInputs, load_round_inputs
+from budgetopt.grants.pabulib import is_pabulib, read_pabulib
 from budgetopt.grants.ranked import RankedList, ranked_list
 from budgetopt.grants.selection import Selection, select
 
@@ -112,9 +113,9 @@ class RoundResult:
 
 def run_round(path: str | Path, solver: str = "highs", scores: bool = True,
               root: str | Path | None = None) -> RoundResult:
-    """Read, select, compare and explain a round (``scores``: each bid's margin or needed
-    score, one solve each)."""
-    inputs = load_round_inputs(path, root)
+    """Read, select, compare and explain a round — a round file, or a Pabulib ``.pb`` file as
+    a round of one fund (``scores``: each bid's margin or needed score, one solve each)."""
+    inputs = read_pabulib(path) if is_pabulib(path) else load_round_inputs(path, root)
     sel = select(inputs, solver)
     ranked = ranked_list(inputs)
     if sel.status == "infeasible":
