@@ -1,8 +1,15 @@
 """The exact selection of a grant round: a mixed-integer programme solved through PuLP.
 
 Variables: ``funded[b]`` (binary) for every candidate bid, and — when part-funding is allowed —
-``award[b]``, whole pounds between the least and the most the bid could be given (else the award
-is the bid's request times ``funded[b]``). One function per rule family adds its rows:
+``award[b]``, between the least and the most the bid could be given (else the award is the
+bid's request times ``funded[b]``). Awards are continuous in the programme and still come out in
+whole pounds: every bound and right-hand side is whole (theme shares are rounded to the pound,
+up for a minimum, down for a maximum), and with the funded bids held, the rows on awards — each
+fund in each area and the whole round, and the theme shares — are two laminar families of sets,
+whose matrix is totally unimodular, so every vertex is whole (:func:`_whole_pounds` makes sure).
+Integer awards would make the solver branch on every pound: 28 s against 0.6 s for 100 bids.
+
+One function per rule family adds its rows:
 
 * :func:`add_amounts` — an award lies within the bid's own minimum and the grant limits;
 * :func:`add_budgets` — each fund in each area awards at most its budget (plus the round's
@@ -22,6 +29,7 @@ is left of the time limit.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -121,6 +129,22 @@ def build(inputs: RoundInputs, elastic: bool = False) -> SelectionModel:
     return m
 
 
+def _whole_pounds(m: SelectionModel, last: pulp.LpAffineExpression, solver: str,
+                  seconds: float) -> None:
+    """The awards of the selection found, made whole pounds: the funded bids held, the awards
+    integer, the last stage solved again. With the selection held, the award rows (each fund in
+    each area, the theme shares, the stage rows on money) come from two laminar families of
+    sets, so their matrix is totally unimodular and the programme's optimum is already whole:
+    this solve only guards against a solver returning a point between two whole ones."""
+    for b in m.candidates:
+        held = round(_value(m.funded[b]))
+        m.funded[b].lowBound = m.funded[b].upBound = held
+        award = m.award[b]
+        if isinstance(award, pulp.LpVariable):
+            award.cat = pulp.LpInteger
+    solve_stage(m.prob, last, solver, gap=0.0, seconds=max(seconds, 1.0), whole=True)
+
+
 def add_amounts(m: SelectionModel, inputs: RoundInputs) -> None:
     bids = inputs.bids
     if not inputs.round.part_funding:
@@ -128,7 +152,7 @@ def add_amounts(m: SelectionModel, inputs: RoundInputs) -> None:
         return
     for b in m.candidates:
         x = m.prob.add_variable(f"award_{b}", lowBound=0,
-                                upBound=float(bids.at[b, "highest_gbp"]), cat=pulp.LpInteger)
+                                upBound=float(bids.at[b, "highest_gbp"]))  # whole: see below
         m.prob += x <= float(bids.at[b, "highest_gbp"]) * m.funded[b], f"award_most_{b}"
         m.prob += x >= float(bids.at[b, "lowest_gbp"]) * m.funded[b], f"award_least_{b}"
         m.award[b] = x
@@ -163,14 +187,15 @@ def add_theme_shares(m: SelectionModel, inputs: RoundInputs, elastic: bool) -> N
         given = pulp.lpSum(m.award[b] for b in theme_members(inputs, m.candidates, i))
         base = theme_base(inputs, i)
         if t.min_share is not None:
-            floor = t.min_share * base
+            floor = float(math.ceil(t.min_share * base - 1e-9))  # a share in whole pounds
             if elastic:
                 m.theme_slack[i] = m.prob.add_variable(f"short_{i}", lowBound=0, upBound=floor)
                 m.prob += given + m.theme_slack[i] >= floor, f"{ROWS['theme_min']}_{i}"
             else:
                 m.prob += given >= floor, f"{ROWS['theme_min']}_{i}"
         if t.max_share is not None:
-            m.prob += given <= t.max_share * base, f"{ROWS['theme_max']}_{i}"
+            m.prob += given <= float(math.floor(t.max_share * base + 1e-9)), \
+                f"{ROWS['theme_max']}_{i}"
 
 
 def add_one_per_organisation(m: SelectionModel, inputs: RoundInputs) -> None:
@@ -230,6 +255,8 @@ def select(inputs: RoundInputs, solver: str = "highs",
         reached = _value(objective)
         slack = 0.5 if whole[i] and i > 0 else 1e-6 * max(1.0, abs(reached))
         m.prob += objective >= reached - slack, f"stage_{i + 1}"
+    if inputs.round.part_funding and status == "optimal":
+        _whole_pounds(m, stages[-1], solver, limit - (time.perf_counter() - started))
     awards = {b: round(_value(m.award[b])) if round(_value(m.funded[b])) == 1 else 0
               for b in m.candidates}
     bids = inputs.bids

@@ -15,6 +15,10 @@
    invalid files — against the baseline) and the comparison paper from
    ``notebooks/compare.ipynb``.
 
+A grant round's file given to ``budgetopt run`` (``parameters/grants/<round>.yaml``) gets its
+summary paper instead (:mod:`~budgetopt.reporting.grant_papers`), in ``reports/grants/<round>/``,
+before the scenarios; it is not in the scenarios' index or comparison.
+
 Ctrl+C (SIGINT, to the command or its process group) and SIGTERM stop the run within seconds:
 the workers and their kernels are ended, each scenario not finished is marked ``interrupted``
 (its ``error.txt`` says so), the index is rewritten to show what finished, and the exit code is
@@ -43,6 +47,7 @@ from budgetopt.data.inputs import load_inputs
 from budgetopt.data.scenario import load_scenario, repository_root
 from budgetopt.pipeline import run_scenario
 from budgetopt.reporting.execute import execute, failure_sentence
+from budgetopt.reporting.grant_papers import is_round, run_round_paper
 from budgetopt.reporting.index import write_index
 from budgetopt.reporting.interrupts import (
     Interrupted,
@@ -243,6 +248,26 @@ def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | N
                    time.perf_counter() - start)
 
 
+def _round_papers(rounds: list[Path], out_root: Path, repo_root: Path,
+                  echo: Callable[[str], None], meeting_date: str) -> int:
+    """Each grant round's paper, in turn (its own selection is quick); the exit code so far."""
+    from budgetopt.grants.inputs import load_round_inputs
+
+    code = 0
+    for path in rounds:
+        try:
+            load_round_inputs(path, repo_root)
+        except InputError as e:
+            echo(e.report())
+            code = max(code, 2)
+            continue
+        o = run_round_paper(path, out_root, repo_root, meeting_date)
+        echo(f"{o.title}: {o.state} ({o.seconds:.1f}s) — {o.message}")
+        if not o.ok:
+            code = max(code, 1)
+    return code
+
+
 def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
         echo: Callable[[str], None] = print, progress: bool | None = None,
         meeting_date: str = "", scheduler: str | None = None) -> int:
@@ -256,6 +281,11 @@ def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
         repo_root = repository_root(Path.cwd())
         paths = sorted((repo_root / "parameters").glob("*.yaml"))
     out_root = files.prepare_folder((out_root or repo_root / "reports").resolve())
+    rounds = [p for p in paths if is_round(p)]
+    paths = [p for p in paths if p not in rounds]
+    code = _round_papers(rounds, out_root, repo_root, echo, meeting_date)
+    if not paths:
+        return code
     valid, invalid = validate_all(paths)
     for _, err in invalid:
         echo(err.report())
@@ -302,6 +332,6 @@ def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
         return EXIT_OUTPUT
     if invalid:
         return 2
-    return 0 if all(o.ok for o in outcomes) else 1
+    return max(code, 0 if all(o.ok for o in outcomes) else 1)
 
 

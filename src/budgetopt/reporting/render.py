@@ -26,6 +26,7 @@ import html as html_lib
 import logging
 import mimetypes
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import nbformat
@@ -110,12 +111,15 @@ def render_html(
     draft: bool = False,
     placeholders: int = 0,
     cannot_be_met: bool = False,
+    notes: Mapping[str, str] | None = None,
 ) -> Path:
     """Convert an executed notebook to a standalone, script-free HTML paper at ``out``.
 
     ``notebook`` is a path to an ``.ipynb`` file or an in-memory notebook (not modified). Nothing
     is executed here. ``placeholders`` (the number of placeholder figures the paper rests on)
-    makes it ILLUSTRATIVE. Returns ``out``.
+    makes it ILLUSTRATIVE. ``notes`` replaces the words of a banner (``draft``,
+    ``illustrative``, ``cannot_be_met``) for a paper that is not a scenario's (a grant round's).
+    Returns ``out``.
     """
     if isinstance(notebook, nbformat.NotebookNode):
         nb = copy.deepcopy(notebook)
@@ -138,6 +142,7 @@ def render_html(
             "draft": draft,
             "placeholders": placeholders,
             "cannot_be_met": cannot_be_met,
+            "notes": dict(notes or {}),
         },
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
