@@ -89,7 +89,9 @@ def decisions(inputs: RoundInputs, sel: Selection, solver: str = "highs",
     bids, rules = inputs.bids, inputs.round
     whole = whole_scores(inputs)
     kept = build(inputs) if scores else None
-    mip = KeptMip(kept.prob, rules.solve.time_limit_s, whole) if kept else None
+    mip = KeptMip(kept.prob, rules.solve.time_limit_s) if kept else None
+    if mip is not None:
+        mip.whole = whole
 
     def best_score(fix: dict[str, int]) -> float | None:
         """The best total score with ``fix`` (bid → 0 or 1) held; None when no selection

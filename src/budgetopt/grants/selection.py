@@ -6,7 +6,8 @@ bid's request times ``funded[b]``). Awards are continuous in the programme and s
 whole pounds: every bound and right-hand side is whole (theme shares are rounded to the pound,
 up for a minimum, down for a maximum), and with the funded bids held, the rows on awards — each
 fund in each area and the whole round, and the theme shares — are two laminar families of sets,
-whose matrix is totally unimodular, so every vertex is whole (:func:`_whole_pounds` makes sure).
+whose matrix is totally unimodular, so every vertex is whole (a last solve with the selection
+held and integer awards makes sure).
 Integer awards would make the solver branch on every pound: 28 s against 0.6 s for 100 bids.
 
 One function per rule family adds its rows:
@@ -24,7 +25,10 @@ bid id): a sum of weights n − rank + 1/(rank + 2), whose harmonic part tells a
 whose ranks add up the same, so that HiGHS and CBC return the same selection; (4) with
 part-funding, money to higher-ranked bids first. Each stage fixes the previous stage's optimum
 as a row and is solved to a relative gap of ``round.solve.gap`` (0: proven optimum) within what
-is left of the time limit.
+is left of the time limit. Stage (4) is solved with the selection of stage (3) held (the
+tie-break makes it unique) and the awards integer: with the funded bids held it is a linear
+programme whose optimum is whole (see above), where as a mixed-integer stage it took 31 of
+the 46 s of a 1,000-bid round.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from dataclasses import dataclass, field
 import pulp
 
 from budgetopt.grants.inputs import RoundInputs
-from budgetopt.solve.mip import MipStatus, solve_stage
+from budgetopt.solve.mip import Final, MipStatus, Stage, solve_lexicographic
 
 Status = MipStatus
 ROWS = {"budget": "budget", "theme_min": "theme_min", "theme_max": "theme_max",
@@ -129,22 +133,6 @@ def build(inputs: RoundInputs, elastic: bool = False) -> SelectionModel:
     return m
 
 
-def _whole_pounds(m: SelectionModel, last: pulp.LpAffineExpression, solver: str,
-                  seconds: float) -> None:
-    """The awards of the selection found, made whole pounds: the funded bids held, the awards
-    integer, the last stage solved again. With the selection held, the award rows (each fund in
-    each area, the theme shares, the stage rows on money) come from two laminar families of
-    sets, so their matrix is totally unimodular and the programme's optimum is already whole:
-    this solve only guards against a solver returning a point between two whole ones."""
-    for b in m.candidates:
-        held = round(_value(m.funded[b]))
-        m.funded[b].lowBound = m.funded[b].upBound = held
-        award = m.award[b]
-        if isinstance(award, pulp.LpVariable):
-            award.cat = pulp.LpInteger
-    solve_stage(m.prob, last, solver, gap=0.0, seconds=max(seconds, 1.0), whole=True)
-
-
 def add_amounts(m: SelectionModel, inputs: RoundInputs) -> None:
     bids = inputs.bids
     if not inputs.round.part_funding:
@@ -213,9 +201,12 @@ def organisation_key(name: str) -> str:
     return " ".join(str(name).casefold().split())
 
 
-def _value(e: pulp.LpAffineExpression | pulp.LpVariable) -> float:
-    v = pulp.value(e)
-    return float(v) if v is not None else 0.0
+def _amount(award: pulp.LpAffineExpression | pulp.LpVariable,
+            values: dict[str, float]) -> float:
+    """An award's £ in a solution given by variable name."""
+    if isinstance(award, pulp.LpVariable):
+        return values[award.name]
+    return float(award.constant) + sum(float(a) * values[x.name] for x, a in award.items())
 
 
 def select(inputs: RoundInputs, solver: str = "highs",
@@ -229,37 +220,22 @@ def select(inputs: RoundInputs, solver: str = "highs",
     # the tie-break: n − rank prefers higher-ranked bids; the harmonic part 1/(rank + 2) tells
     # apart the selections whose ranks add up the same ({1st, 4th} against {2nd, 3rd})
     tie_weight = {b: rank_weight[b] + 1.0 / (m.rank[b] + 2) for b in m.candidates}
-    stages: list[pulp.LpAffineExpression] = [
-        m.score, m.money, pulp.lpSum(tie_weight[b] * m.funded[b] for b in m.candidates)]
-    if inputs.round.part_funding:
-        stages.append(pulp.lpSum(rank_weight[b] * m.award[b] for b in m.candidates))
-    whole = [whole_scores(inputs), True, False, True]  # stage values that are whole numbers
-    status: Status = "optimal"
-    first_gap: float | None = 0.0
-    done = 0
-    for i, objective in enumerate(stages):
-        left = limit - (time.perf_counter() - started)
-        outcome = solve_stage(m.prob, objective, solver, gap=gap if i == 0 else 0.0,
-                              seconds=left, whole=whole[i])
-        st, g = outcome.status, outcome.gap
-        if i == 0:
-            first_gap = g
-        if st in ("infeasible", "error"):  # a later stage holds the earlier optimum, so it
-            # can only fail numerically: no answer rather than a wrong one
-            return Selection(st if i == 0 else "error", solver, {}, 0.0, 0, None,
-                             time.perf_counter() - started, done)
-        if st != "optimal":  # stopped by the time limit: keep what this stage found
-            status = "time limit"
-            break
-        done = i + 1
-        reached = _value(objective)
-        slack = 0.5 if whole[i] and i > 0 else 1e-6 * max(1.0, abs(reached))
-        m.prob += objective >= reached - slack, f"stage_{i + 1}"
-    if inputs.round.part_funding and status == "optimal":
-        _whole_pounds(m, stages[-1], solver, limit - (time.perf_counter() - started))
-    awards = {b: round(_value(m.award[b])) if round(_value(m.funded[b])) == 1 else 0
+    stages = [Stage(m.score, gap, whole_scores(inputs)), Stage(m.money, 0.0, True),
+              Stage(pulp.lpSum(tie_weight[b] * m.funded[b] for b in m.candidates))]
+    final = None
+    if inputs.round.part_funding:  # the selection held: money to higher-ranked bids first
+        final = Final(pulp.lpSum(rank_weight[b] * m.award[b] for b in m.candidates),
+                      hold=[m.funded[b].name for b in m.candidates],
+                      integer=[m.award[b].name for b in m.candidates
+                               if isinstance(m.award[b], pulp.LpVariable)], whole=True)
+    lex = solve_lexicographic(m.prob, stages, solver, limit, final)
+    if lex.status in ("infeasible", "error"):
+        return Selection(lex.status, solver, {}, 0.0, 0, None, time.perf_counter() - started,
+                         lex.done)
+    v = lex.values
+    awards = {b: round(_amount(m.award[b], v)) if round(v[m.funded[b].name]) == 1 else 0
               for b in m.candidates}
     bids = inputs.bids
     score = float(sum(bids.at[b, "second_score"] for b, v in awards.items() if v > 0))
-    return Selection(status, solver, awards, score, sum(awards.values()),
-                     first_gap, time.perf_counter() - started, done)
+    return Selection(lex.status, solver, awards, score, sum(awards.values()), lex.gap,
+                     time.perf_counter() - started, lex.done)
