@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
         results["sizes"][n] = measure(n, a.reps, a.seed, n in rule_sizes, a.rule_limit)
     print(f"machine: {results['machine']['cpu']}, {results['machine']['cores']} cores; "
           f"commit {results['machine']['git_commit']}; {results['machine']['date']}")
-    head = (f"{'bids':>6} {'select (4 stages)':>18} {'stage 1':>9} {'highspy direct':>15} "
+    head = (f"{'bids':>6} {'selection (all)':>18} {'stage 1':>9} {'highspy direct':>15} "
             f"{'ratio':>6} {'pabutools':>10} {'agree':>6} {'every rule':>11} {'status':>22}")
     print(head)
     print("-" * len(head))

@@ -4,8 +4,8 @@ The round's notebook (``notebooks/grants.ipynb``) is executed with papermill in 
 folder, ``reports/grants/<round>/``, where it writes ``awards.csv``, ``round.json`` and
 ``awards.xlsx``; the executed notebook becomes ``paper.html`` and ``paper.pdf``, marked
 ILLUSTRATIVE when the bids are synthetic, DRAFT when the selection is not a proven optimum, and
-ROUND CANNOT BE MET when its rules cannot all be kept. A failure leaves ``error.txt`` and no
-result files, as a scenario's does.
+with the cannot-be-met banner (in its own words: the round) when its rules cannot all be kept.
+A failure leaves ``error.txt`` and no result files, as a scenario's does.
 """
 
 from __future__ import annotations
