@@ -11,6 +11,7 @@ funded with a score above its own plus the best total minus the best total with 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pulp
@@ -71,7 +72,7 @@ def theme_fixes(inputs: RoundInputs, solver: str = "highs") -> list[ThemeFix]:
         short = float(pulp.value(slack) or 0.0)
         if short > 0.5:
             t, base = inputs.round.themes[i], theme_base(inputs, i)
-            floor = (t.min_share or 0.0) * base
+            floor = math.ceil((t.min_share or 0.0) * base - 1e-9)  # as the programme rounds it
             out.append(ThemeFix(t.theme, t.fund, round(short), t.min_share or 0.0,
                                 (floor - short) / base if base else 0.0))
     return out
@@ -82,16 +83,14 @@ def _tidy(v: float, whole: bool) -> float:
     return float(round(v)) if whole else round(v, 6)
 
 
-def decisions(inputs: RoundInputs, sel: Selection, solver: str = "highs",
-              scores: bool = True) -> list[Decision]:
+def decisions(inputs: RoundInputs, sel: Selection, scores: bool = True) -> list[Decision]:
     """A decision for every bid, in the bids' order. ``scores`` adds each candidate's margin or
-    needed score (one solve each); without it, the reasons and the reserve list only."""
+    needed score (one solve each, on a kept HiGHS model whichever solver selected); without it,
+    the reasons and the reserve list only."""
     bids, rules = inputs.bids, inputs.round
     whole = whole_scores(inputs)
     kept = build(inputs) if scores else None
-    mip = KeptMip(kept.prob, rules.solve.time_limit_s) if kept else None
-    if mip is not None:
-        mip.whole = whole
+    mip = KeptMip(kept.prob, rules.solve.time_limit_s, whole=whole) if kept else None
 
     def best_score(fix: dict[str, int]) -> float | None:
         """The best total score with ``fix`` (bid → 0 or 1) held; None when no selection

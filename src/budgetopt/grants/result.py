@@ -122,4 +122,4 @@ def run_round(path: str | Path, solver: str = "highs", scores: bool = True,
         return RoundResult(inputs, sel, ranked, [], theme_fixes(inputs, solver))
     if sel.status == "error":
         return RoundResult(inputs, sel, ranked)
-    return RoundResult(inputs, sel, ranked, decisions(inputs, sel, solver, scores))
+    return RoundResult(inputs, sel, ranked, decisions(inputs, sel, scores))

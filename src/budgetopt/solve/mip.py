@@ -187,9 +187,12 @@ class KeptMip:
     lexicographic objective (each from the last stage's answer, which HiGHS takes as its first
     incumbent), or what-ifs with some variables held."""
 
-    def __init__(self, prob: pulp.LpProblem, seconds: float) -> None:
+    def __init__(self, prob: pulp.LpProblem, seconds: float, whole: bool = False) -> None:
+        """``whole``: what-ifs (:meth:`best`) are on an objective of whole values, so they
+        may stop at an absolute gap below 1."""
         import highspy
 
+        self.whole = whole
         self.variables = prob.variables()
         self.index = {v.name: i for i, v in enumerate(self.variables)}
         self.maximise = prob.sense == pulp.LpMaximize
@@ -283,5 +286,3 @@ class KeptMip:
         finally:
             self.highs.changeColsBounds(len(cols), cols, lo[cols], hi[cols])
         return float(value) if outcome.status == "optimal" else None
-
-    whole = False  # what-ifs on an objective of whole values may stop at a gap below 1
