@@ -54,7 +54,8 @@ def cli() -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @_input_errors_exit_2
 def validate(path: Path) -> None:
-    """Check a dataset folder (or a parameters file and its dataset) and print a summary."""
+    """Check a dataset folder or workbook (or a parameters file and its dataset) and print a
+    summary."""
     from budgetopt.data.dataset import load_dataset
     from budgetopt.data.inputs import load_inputs
 
@@ -67,6 +68,26 @@ def validate(path: Path) -> None:
         path = path.parent
     click.echo(load_dataset(path).summary())
     click.echo("\nThe dataset is valid.")
+
+
+@cli.group()
+def dataset() -> None:
+    """Datasets as a folder of CSV files or as one Excel workbook."""
+
+
+@dataset.command("export")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--to", "to", type=click.Path(path_type=Path), required=True,
+              help="FILE.xlsx for a folder; a folder for a workbook.")
+@_input_errors_exit_2
+def dataset_export(source: Path, to: Path) -> None:
+    """Write a dataset folder as one workbook, or a workbook as a folder of CSV files (checked
+    first; nothing is written when it is not valid)."""
+    from budgetopt.data.dataset import load_folder
+    from budgetopt.data.workbook import export_dataset
+
+    for path in export_dataset(source, to, load_folder):
+        click.echo(f"Written: {path}")
 
 
 @cli.command()

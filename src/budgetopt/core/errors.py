@@ -18,7 +18,9 @@ class Problem:
     """One broken rule in one place of the user's input.
 
     ``row`` is the line number in the file as a text editor shows it (the header is line 1), so
-    the analyst can go straight to it; ``None`` when the problem is about the whole file.
+    the analyst can go straight to it; ``None`` when the problem is about the whole file. In a
+    workbook, ``sheet`` names the sheet, ``row`` is the row number Excel shows and ``column``
+    reads "E: min_gbp" (the column's letter and header).
     """
 
     file: str
@@ -27,17 +29,29 @@ class Problem:
     column: str | None = None
     value: object = None
     key: str | None = None  # a key of a YAML file, dotted ('pins.0.amount_gbp')
+    sheet: str | None = None  # a workbook's sheet
 
     def __str__(self) -> str:
+        shown = "" if self.value is None else f": value {_show(self.value)}"
+        return f"{self.where()}{shown} — {self.rule}"
+
+    def where(self) -> str:
+        """'file, line 7, column 'x'' — or, in a workbook, 'file, sheet, row 7 (E: x)'."""
         where = self.file
-        if self.row is not None:
-            where += f", line {self.row}"
-        if self.column is not None:
-            where += f", column '{self.column}'"
+        if self.sheet is not None:
+            where += f", {self.sheet}"
+            if self.row is not None:
+                where += f", row {self.row}" + (f" ({self.column})" if self.column else "")
+            elif self.column is not None:
+                where += f", column {self.column}"
+        else:
+            if self.row is not None:
+                where += f", line {self.row}"
+            if self.column is not None:
+                where += f", column '{self.column}'"
         if self.key is not None:
             where += f", key '{self.key}'"
-        shown = "" if self.value is None else f": value {_show(self.value)}"
-        return f"{where}{shown} — {self.rule}"
+        return where
 
 
 def _show(value: object) -> str:

@@ -26,6 +26,7 @@ from budgetopt.data.manifest import MANIFEST, Manifest, read_manifest
 from budgetopt.data.readers import read_csv_table
 from budgetopt.data.rules import check_across_tables
 from budgetopt.data.schemas import TABLES, Kind, key_text
+from budgetopt.data.workbook import is_workbook, load_workbook_dataset
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,15 @@ class Dataset:
         return "\n".join(lines)
 
 
-def load_dataset(folder: str | Path) -> Dataset:
+def load_dataset(path: str | Path) -> Dataset:
+    """Read and check a dataset — a folder, or one Excel workbook (:mod:`.workbook`); raise
+    InputError listing every problem found."""
+    if is_workbook(path):
+        return load_workbook_dataset(Path(path), load_folder)
+    return load_folder(path)
+
+
+def load_folder(folder: str | Path) -> Dataset:
     """Read and check a dataset folder; raise InputError listing every problem found."""
     folder = Path(folder)
     log = ProblemLog()

@@ -1,0 +1,127 @@
+"""A dataset as one Excel workbook: read like a folder, written both ways without loss, and
+every problem put back where it is in the workbook (sheet, Excel row, column letter)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from budgetopt.core.errors import InputError
+from budgetopt.data.dataset import load_dataset, load_folder
+from budgetopt.data.inputs import load_inputs, resolve
+from budgetopt.data.workbook import export_dataset, folder_to_workbook
+from budgetopt.results.result import make_result
+from budgetopt.solve.allocator import Allocator
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT = REPO / "data" / "devon-cornwall"
+
+
+def as_workbook(folder: Path) -> Path:
+    book = folder.parent / f"{folder.name}.xlsx"
+    folder_to_workbook(folder, book)
+    return book
+
+
+def problems(path: Path) -> list:
+    with pytest.raises(InputError) as e:
+        load_dataset(path)
+    return e.value.problems
+
+
+def test_a_round_trip_gives_identical_tables_and_an_identical_allocation(tmp_path):
+    book = tmp_path / "dc.xlsx"
+    export_dataset(DEFAULT, book, load_folder)
+    back = tmp_path / "back"
+    export_dataset(book, back, load_folder)
+    folder, from_book, from_back = load_dataset(DEFAULT), load_dataset(book), load_dataset(back)
+    for name, table in folder.tables.items():
+        pd.testing.assert_frame_equal(table, from_book.tables[name])
+        pd.testing.assert_frame_equal(table, from_back.tables[name])
+    assert from_book.path == book and from_book.content_hash != folder.content_hash
+    base = load_inputs(REPO / "parameters" / "baseline.yaml")
+    allocations = []
+    for ds in (folder, from_book):
+        inputs = resolve(ds, base.scenario)
+        alloc = Allocator(inputs)
+        allocations.append(make_result(alloc, alloc.solve(warm=False)).allocation())
+    pd.testing.assert_frame_equal(allocations[0], allocations[1])
+
+
+def test_a_scenario_may_name_a_workbook_as_its_dataset(tmp_path):
+    book = tmp_path / "dc.xlsx"
+    folder_to_workbook(DEFAULT, book)
+    doc = yaml.safe_load((REPO / "parameters" / "baseline.yaml").read_text())
+    doc["dataset"] = str(book)
+    params = tmp_path / "from-book.yaml"
+    params.write_text(yaml.safe_dump(doc))
+    assert load_inputs(params).dataset.path == book
+
+
+def test_a_cell_problem_names_sheet_excel_row_and_column_letter(dataset_copy, csv_edit):
+    line = csv_edit.set_cell("services", {"service_id": "vs-core"}, "min_gbp", "-5")
+    folder_problem = next(p for p in problems(dataset_copy) if p.column == "min_gbp")
+    book_problem = next(p for p in problems(as_workbook(dataset_copy))
+                        if p.column and p.column.endswith("min_gbp"))
+    header = csv_edit.read("services")[0]
+    letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[header.index("min_gbp")]
+    assert book_problem.sheet == "services" and book_problem.row == line
+    assert book_problem.column == f"{letter}: min_gbp"
+    assert book_problem.rule == folder_problem.rule  # the same message
+    assert str(book_problem).startswith(
+        f"{dataset_copy.parent / 'devon-cornwall.xlsx'}, services, row {line} "
+        f"({letter}: min_gbp): value ")
+
+
+def test_a_rule_across_tables_is_put_back_in_its_sheet(dataset_copy, csv_edit):
+    line = csv_edit.set_cell("services", {"service_id": "vs-core"}, "scheme_id", "nowhere")
+    [p] = [p for p in problems(as_workbook(dataset_copy)) if "unknown scheme_id" in p.rule]
+    assert (p.sheet, p.row) == ("services", line) and p.column.endswith(": scheme_id")
+
+
+def test_a_manifest_problem_names_the_manifest_sheet_and_key(dataset_copy, csv_edit):
+    csv_edit.edit_manifest(lambda m: m.update(plan_years=[2030, 2031]))
+    [p] = [p for p in problems(as_workbook(dataset_copy)) if p.key == "plan_years"]
+    assert p.sheet == "manifest" and "the first plan year must follow the base year" in p.rule
+
+
+def test_a_formula_never_calculated_is_refused(tmp_path):
+    book = tmp_path / "dc.xlsx"
+    folder_to_workbook(DEFAULT, book)
+    wb = load_workbook(book)
+    wb["services"]["G2"] = "=1+1"  # openpyxl stores formulas without a calculated value
+    wb.save(book)
+    [p] = [p for p in problems(book) if "never calculated" in p.rule]
+    assert (p.sheet, p.row, p.value) == ("services", 2, "=1+1") and p.column.startswith("G: ")
+
+
+def test_a_workbook_without_its_manifest_sheet(tmp_path):
+    book = tmp_path / "dc.xlsx"
+    folder_to_workbook(DEFAULT, book)
+    wb = load_workbook(book)
+    del wb["manifest"]
+    wb.save(book)
+    [p] = problems(book)
+    assert "the workbook has no 'manifest' sheet" in p.rule
+
+
+@pytest.mark.slow  # the command in fresh processes
+def test_export_checks_first_and_writes_nothing_for_an_invalid_dataset(dataset_copy, csv_edit,
+                                                                       tmp_path):
+    csv_edit.set_cell("services", {"service_id": "vs-core"}, "min_gbp", "-5")
+    out = tmp_path / "out.xlsx"
+    done = subprocess.run([sys.executable, "-m", "budgetopt.cli", "dataset", "export",
+                           str(dataset_copy), "--to", str(out)], capture_output=True, text=True)
+    assert done.returncode == 2 and "min_gbp" in done.stderr and not out.exists()
+    ok = subprocess.run([sys.executable, "-m", "budgetopt.cli", "dataset", "export",
+                         str(DEFAULT), "--to", str(out)], capture_output=True, text=True)
+    assert ok.returncode == 0 and out.is_file()
+    valid = subprocess.run([sys.executable, "-m", "budgetopt.cli", "validate", str(out)],
+                           capture_output=True, text=True)
+    assert valid.returncode == 0 and "The dataset is valid." in valid.stdout
