@@ -20,6 +20,7 @@ import yaml
 
 from budgetopt.core.errors import InputError, Problem
 from budgetopt.data.dataset import load_dataset
+from budgetopt.data.workbook import folder_to_workbook
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATASET = REPO_ROOT / "data" / "devon-cornwall"
@@ -182,16 +183,45 @@ def _matches(p: Problem, file, row, column, rule, key, value) -> bool:
     return value is None or p.value == value
 
 
-def problems_of(folder: Path) -> list[Problem]:
-    """Load a dataset that must fail; return its problems."""
+def problems_of(folder: Path, form: str = "folder") -> list[Problem]:
+    """Load a dataset that must fail — as the folder, or written as one workbook — and return
+    its problems; a workbook's are read back as the folder's file, row and column names, so the
+    same expectation checks both."""
+    path = folder
+    if form == "workbook":
+        path = folder.parent / f"{folder.name}.xlsx"
+        folder_to_workbook(folder, path)
     with pytest.raises(InputError) as info:
-        load_dataset(folder)
+        load_dataset(path)
     assert info.value.problems, "InputError with no problems"
-    return info.value.problems
+    return [as_in_folder(p, folder) for p in info.value.problems]
+
+
+def as_in_folder(p: Problem, folder: Path) -> Problem:
+    """A workbook's problem named as the folder names it: sheet → its table's file, "G: min_gbp"
+    → min_gbp (the letter is checked in tests/data/test_workbook.py)."""
+    if p.sheet is None:
+        return p
+    manifest = yaml.safe_load((folder / "dataset.yaml").read_text(encoding="utf-8"))
+    listed = manifest.get("tables") or {}
+    file = "dataset.yaml" if p.sheet == "manifest" else listed.get(p.sheet, p.sheet)
+    column = p.column.split(": ", 1)[1] if p.column and ": " in p.column else p.column
+    return Problem(str(folder / file), p.rule, p.row, column, p.value, p.key)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every failing-input test through the folder and, in the slow tier, through the same
+    dataset written as one workbook (issue 15) — except a broken file's, which has no workbook
+    form (``folder_only``)."""
+    if "dataset_form" in metafunc.fixturenames:
+        forms: list[Any] = ["folder"]
+        if not metafunc.definition.get_closest_marker("folder_only"):
+            forms.append(pytest.param("workbook", marks=pytest.mark.slow))
+        metafunc.parametrize("dataset_form", forms)
 
 
 @pytest.fixture
-def expect_problem() -> Callable[..., Problem]:
+def expect_problem(dataset_form: str) -> Callable[..., Problem]:
     """``expect_problem(folder, file=..., row=..., column=..., rule=..., key=..., value=...)``.
 
     Asserts that loading ``folder`` raises InputError and that one problem matches every given
@@ -210,7 +240,7 @@ def expect_problem() -> Callable[..., Problem]:
         value: Any = None,
         no_row: bool = False,
     ) -> Problem:
-        problems = problems_of(folder)
+        problems = problems_of(folder, dataset_form)
         hits = [p for p in problems if _matches(p, file, row, column, rule, key, value)]
         shown = "\n".join(f"  {p!s}  [row={p.row!r} column={p.column!r} key={p.key!r}]"
                           for p in problems)

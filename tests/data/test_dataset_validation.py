@@ -22,21 +22,25 @@ MANIFEST = "dataset.yaml"
 # ============================================================================================
 # The folder and the manifest
 # ============================================================================================
+@pytest.mark.folder_only
 def test_folder_does_not_exist(tmp_path, expect_problem):
     expect_problem(tmp_path / "nope", file="nope", rule="dataset folder does not exist")
 
 
+@pytest.mark.folder_only
 def test_missing_manifest(dataset_copy, expect_problem):
     (dataset_copy / MANIFEST).unlink()
     expect_problem(dataset_copy, file=MANIFEST, rule="manifest is missing", no_row=True)
 
 
+@pytest.mark.folder_only
 def test_manifest_not_yaml(dataset_copy, expect_problem):
     (dataset_copy / MANIFEST).write_text("name: x\ntitle: [unclosed\nbase_year: 2024\n")
     p = expect_problem(dataset_copy, file=MANIFEST, rule="not valid YAML")
     assert p.row == 3
 
 
+@pytest.mark.folder_only
 @pytest.mark.parametrize("text", ["- a\n- b\n", "just text\n", ""], ids=["list", "scalar", "empty"])
 def test_manifest_not_a_mapping(dataset_copy, expect_problem, text):
     (dataset_copy / MANIFEST).write_text(text)
@@ -166,16 +170,19 @@ def test_sourced_figure_on_curve_segment_key_as_written(csv_edit):
 # ============================================================================================
 # One file at a time: the file itself
 # ============================================================================================
+@pytest.mark.folder_only
 def test_missing_file(csv_edit, expect_problem):
     csv_edit.path("inflation").unlink()
     expect_problem(csv_edit.folder, file="inflation.csv", rule="file is missing", no_row=True)
 
 
+@pytest.mark.folder_only
 def test_manifest_points_at_missing_file(csv_edit, expect_problem):
     csv_edit.edit_manifest(lambda m: m["tables"].update(inflation="cpi.csv"))
     expect_problem(csv_edit.folder, file="cpi.csv", rule="file is missing (table 'inflation'")
 
 
+@pytest.mark.folder_only
 def test_unreadable_file_directory(csv_edit, expect_problem):
     # a directory where the file should be: unreadable even when the tests run as root
     csv_edit.path("inflation").unlink()
@@ -183,6 +190,7 @@ def test_unreadable_file_directory(csv_edit, expect_problem):
     expect_problem(csv_edit.folder, file="inflation.csv", rule="cannot read the file")
 
 
+@pytest.mark.folder_only
 def test_not_utf8(csv_edit, expect_problem):
     # a latin-1 '£' (0xA3) in the notes of line 4, as a non-UTF-8 spreadsheet export writes it
     path = csv_edit.path("streams")
@@ -208,6 +216,7 @@ def test_crlf_line_endings_are_accepted(csv_edit):
     load_dataset(csv_edit.folder)
 
 
+@pytest.mark.folder_only
 @pytest.mark.parametrize("text", ["", "\n\n", "   \n"], ids=["zero-bytes", "newlines", "blank"])
 def test_empty_file(csv_edit, expect_problem, text):
     csv_edit.write_text("inflation", text)
@@ -256,6 +265,7 @@ def test_blank_header_column(csv_edit, expect_problem):
                    rule="unknown column")
 
 
+@pytest.mark.folder_only
 def test_row_with_too_many_fields(csv_edit, expect_problem):
     line = csv_edit.append_row("inflation", ["2030", "0.02", "extra"])
     assert line == 7
@@ -263,6 +273,7 @@ def test_row_with_too_many_fields(csv_edit, expect_problem):
                    rule="row has 3 fields but the header has 2")
 
 
+@pytest.mark.folder_only
 def test_row_with_too_few_fields(csv_edit, expect_problem):
     header, rows, _ = csv_edit.read("services")
     rows[4] = rows[4][:-2]  # line 6, a stray missing comma or two
@@ -803,6 +814,7 @@ def test_manifest_key_written_twice(csv_edit, expect_problem):
     assert p.row == text.count("\n") + 1
 
 
+@pytest.mark.folder_only
 @pytest.mark.parametrize("path", ["../../etc/passwd", "/etc/passwd", "sub/../../services.csv"])
 def test_table_outside_the_dataset_folder(csv_edit, expect_problem, path):
     csv_edit.edit_manifest(lambda m: m["tables"].update(services=path))

@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import math
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -171,7 +172,12 @@ def _typed(text: str, kind: Kind) -> Any:
             v = float(t)
         except ValueError:
             return text
-        return int(v) if v.is_integer() and "e" not in t.lower() and abs(v) < 2**53 else v
+        if not math.isfinite(v):
+            return text  # a workbook cannot hold inf or nan as a number
+        number: Any = int(v) if v.is_integer() and abs(v) < 2**53 else v
+        # a number only when it reads back as the same text ("1e30", "nan", "1,000" stay text,
+        # so the workbook's checks give the very message the folder's do)
+        return number if cell_text(number) == t else text
     if kind is Kind.BOOL and t.lower() in ("true", "false"):
         return t.lower() == "true"
     return text
