@@ -199,7 +199,7 @@ def problems_of(folder: Path, form: str = "folder") -> list[Problem]:
 
 def as_in_folder(p: Problem, folder: Path) -> Problem:
     """A workbook's problem named as the folder names it: sheet → its table's file, "G: min_gbp"
-    → min_gbp (the letter is checked in tests/data/test_workbook.py)."""
+    → min_gbp (the letter is checked in tests/data/test_dataset_workbook.py)."""
     if p.sheet is None:
         return p
     manifest = yaml.safe_load((folder / "dataset.yaml").read_text(encoding="utf-8"))
