@@ -148,3 +148,13 @@ def test_the_scenario_pipeline_is_written_once():
             if me not in allowed[name]:
                 wrong.append(f"{me} calls {name}")
     assert not wrong, wrong
+
+
+def test_test_modules_have_unique_names():
+    """Test folders have no __init__.py, so pytest imports each test module by its file name:
+    two with the same name cannot both be collected in one run (a fresh clone's CI failed on
+    that once)."""
+    tests = Path(__file__).resolve().parent
+    names = [p.name for p in tests.rglob("*.py") if p.name != "conftest.py"]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    assert not twice, f"test modules with the same file name: {twice}"
