@@ -12,8 +12,11 @@ changes. Formulas are read as the values Excel (or LibreOffice) last calculated;
 saved with formulas never calculated is refused, cell by cell. The dataset's content hash is the
 workbook's own bytes, so a paper's manifest covers it.
 
-Read with openpyxl in read-only mode (already a dependency, and fast enough for a dataset:
-tables of hundreds of rows).
+Read with openpyxl in read-only mode. Measured on the default dataset's workbook (median of 7,
+2026-12-01): openpyxl 30 ms a pass, two passes (values, then formulas) 83 ms; python-calamine
+2.6 ms. Calamine is ten times quicker but gives no formulas, so it cannot tell a formula never
+calculated from an empty cell; the whole check of the workbook takes about 0.6 s, so reading is
+not what a user waits for, and openpyxl is already a dependency.
 """
 
 from __future__ import annotations
