@@ -237,3 +237,9 @@ def test_the_tie_break_between_selections_whose_ranks_add_up_the_same(tmp_path, 
                        funds=[{"id": "f", "name": "Fund", "budget": {"north": 5000}}])
     r = run_round(path, solver, scores=False)
     assert sorted(r.selection.funded) == ["A", "D"]
+
+
+def test_the_sample_bids_are_as_their_generator_writes_them():
+    done = subprocess.run([sys.executable, str(REPO / "tools" / "make_sample_round.py"),
+                           "--check"], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stdout + done.stderr
