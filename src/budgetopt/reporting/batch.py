@@ -58,7 +58,7 @@ from budgetopt.reporting.interrupts import (
 from budgetopt.reporting.manifest import is_draft
 from budgetopt.reporting.outputs import write_outputs
 from budgetopt.reporting.parallel import run_all
-from budgetopt.reporting.render import render_html, render_pdf
+from budgetopt.reporting.render import render_html, render_paper, render_pdf
 from budgetopt.reporting.scenario_folder import (
     STAGING,
     Outcome,
@@ -118,17 +118,12 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
         return done("failed", f"The paper notebook finished without its result files: {e}")
     met = summary.get("status") == "optimal"
     title = manifest.get("paper_title") or scenario.title  # the title on page 1
-    try:
-        html = render_html(executed, folder / "paper.html", title=title,
-                           draft=is_draft(manifest),
+    failure = render_paper(executed, folder, title=title, draft=is_draft(manifest),
                            # a manifest that does not say: illustrative, never final
                            placeholders=int(manifest.get("placeholders_used", 1)),
                            cannot_be_met=not met)
-        render_pdf(html, folder / "paper.pdf", title=title)
-    except files.OutputError as e:
-        return done("failed", str(e))
-    except Exception as e:  # noqa: BLE001 - a rendering fault must not leave half a paper
-        return done("failed", f"The paper could not be rendered: {type(e).__name__}: {e}")
+    if failure:
+        return done("failed", failure)
     if not met:
         return done("not met", f"This scenario cannot be met: {folder / 'paper.pdf'} gives the "
                     "diagnosis and the smallest fix.")

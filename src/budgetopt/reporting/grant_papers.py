@@ -20,7 +20,7 @@ from budgetopt.data.grant_round import is_round_file, load_round
 from budgetopt.data.yaml_files import read_yaml
 from budgetopt.reporting.execute import execute, failure_sentence
 from budgetopt.reporting.grants import ROUND_FILES
-from budgetopt.reporting.render import render_html, render_pdf
+from budgetopt.reporting.render import render_paper
 from budgetopt.reporting.scenario_folder import STAGING, Outcome, keep_failed, write_error
 
 NOTES = {
@@ -78,14 +78,12 @@ def run_round_paper(path: Path, out_root: Path, repo_root: Path,
     except Exception as e:  # noqa: BLE001 - kernel death, a full disk: report, never crash
         return done("failed", f"The round's notebook could not run: {type(e).__name__}: {e}")
     met = summary.get("status") in ("optimal", "time limit")
-    try:
-        html = render_html(executed, folder / "paper.html", title=grant_round.title,
+    failure = render_paper(executed, folder, title=grant_round.title,
                            draft=not summary.get("proven_optimal", False),
                            placeholders=1 if grant_round.synthetic else 0,
                            cannot_be_met=not met, notes=NOTES)
-        render_pdf(html, folder / "paper.pdf", title=grant_round.title)
-    except Exception as e:  # noqa: BLE001 - a rendering fault must not leave half a paper
-        return done("failed", f"The paper could not be rendered: {type(e).__name__}: {e}")
+    if failure:
+        return done("failed", failure)
     if not met:
         return done("not met", f"This round cannot be met: {folder / 'paper.pdf'} gives the "
                     "smallest fix.")
