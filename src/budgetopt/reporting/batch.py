@@ -58,12 +58,13 @@ from budgetopt.reporting.interrupts import (
 from budgetopt.reporting.manifest import is_draft
 from budgetopt.reporting.outputs import write_outputs
 from budgetopt.reporting.parallel import run_all
-from budgetopt.reporting.render import render_html, render_paper, render_pdf
+from budgetopt.reporting.render import render_html, render_pdf
 from budgetopt.reporting.scenario_folder import (
     STAGING,
     Outcome,
     clear,
     keep_failed,
+    render_paper,
     write_error,
 )
 

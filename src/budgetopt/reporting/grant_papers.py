@@ -20,8 +20,13 @@ from budgetopt.data.grant_round import is_round_file, load_round
 from budgetopt.data.yaml_files import read_yaml
 from budgetopt.reporting.execute import execute, failure_sentence
 from budgetopt.reporting.grants import ROUND_FILES
-from budgetopt.reporting.render import render_paper
-from budgetopt.reporting.scenario_folder import STAGING, Outcome, keep_failed, write_error
+from budgetopt.reporting.scenario_folder import (
+    STAGING,
+    Outcome,
+    keep_failed,
+    render_paper,
+    write_error,
+)
 
 NOTES = {
     "illustrative": "Illustrative: the bids in this round are synthetic — made up to show the "

@@ -28,7 +28,6 @@ import mimetypes
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import nbformat
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
@@ -37,7 +36,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
-from budgetopt.core.files import OutputError, write_bytes, write_text
+from budgetopt.core.files import write_bytes, write_text
 from budgetopt.core.marking import status_words
 
 LOG = logging.getLogger(__name__)
@@ -362,20 +361,6 @@ def _marking_of(html: Path) -> str | None:
     """The marking line the HTML paper carries (its body's ``data-marking``)."""
     match = re.search(r'data-marking="([^"]*)"', Path(html).read_text(encoding="utf-8"))
     return html_lib.unescape(match.group(1)) if match else None
-
-
-def render_paper(executed: Path, folder: Path, *, title: str, **marks: Any) -> str | None:
-    """Render an executed notebook as ``folder``/paper.html and paper.pdf (``marks``: the
-    marking arguments of :func:`render_html`). Returns None, or the sentence saying why the
-    paper could not be rendered — never raises, so no half-rendered paper is left as if done."""
-    try:
-        html = render_html(executed, folder / "paper.html", title=title, **marks)
-        render_pdf(html, folder / "paper.pdf", title=title)
-    except OutputError as e:
-        return str(e)
-    except Exception as e:  # noqa: BLE001 - a rendering fault must not leave half a paper
-        return f"The paper could not be rendered: {type(e).__name__}: {e}"
-    return None
 
 
 def render_pdf(html: Path, out: Path, *, title: str, marking: str | None = None) -> Path:

@@ -1,15 +1,18 @@
 """A scenario's folder in a batch run: its outputs, how it ends, and what a failed or
-interrupted run leaves there (an ``error.txt`` and nothing that reads as a result)."""
+interrupted run leaves there (an ``error.txt`` and nothing that reads as a result); and the paper
+rendered from the executed notebook, or the sentence saying why it could not be."""
 
 from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from budgetopt.core import files
 from budgetopt.data.scenario import load_scenario
 from budgetopt.reporting.outputs import OUTPUT_FILES
+from budgetopt.reporting.render import render_html, render_pdf
 
 RESULT_FILES = (*OUTPUT_FILES, "paper.html", "paper.pdf")
 OUTPUTS = ("paper.ipynb", "error.txt", *RESULT_FILES)
@@ -76,3 +79,17 @@ def failed(path: Path, out_root: Path, message: str, state: str = "failed") -> O
         (folder / "paper.ipynb").unlink(missing_ok=True)
         write_error(folder, message)
     return Outcome(scenario.name, scenario.title, folder, state, message, 0.0)
+
+
+def render_paper(executed: Path, folder: Path, *, title: str, **marks: Any) -> str | None:
+    """Render an executed notebook as ``folder``/paper.html and paper.pdf (``marks``: the
+    marking arguments of :func:`render_html`). Returns None, or the sentence saying why the
+    paper could not be rendered — never raises, so no half-rendered paper is left as if done."""
+    try:
+        html = render_html(executed, folder / "paper.html", title=title, **marks)
+        render_pdf(html, folder / "paper.pdf", title=title)
+    except files.OutputError as e:
+        return str(e)
+    except Exception as e:  # noqa: BLE001 - a rendering fault must not leave half a paper
+        return f"The paper could not be rendered: {type(e).__name__}: {e}"
+    return None
