@@ -20,7 +20,7 @@ import yaml
 
 from budgetopt.core.errors import InputError, Problem
 from budgetopt.data.dataset import load_dataset
-from budgetopt.data.workbook import folder_to_workbook
+from budgetopt.data.workbook_writer import folder_to_workbook
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATASET = REPO_ROOT / "data" / "devon-cornwall"

@@ -84,10 +84,29 @@ def dataset_export(source: Path, to: Path) -> None:
     """Write a dataset folder as one workbook, or a workbook as a folder of CSV files (checked
     first; nothing is written when it is not valid)."""
     from budgetopt.data.dataset import load_folder
-    from budgetopt.data.workbook import export_dataset
+    from budgetopt.data.workbook_writer import export_dataset
 
     for path in export_dataset(source, to, load_folder):
         click.echo(f"Written: {path}")
+
+
+@dataset.command("new")
+@click.argument("name")
+@click.option("--xlsx", "as_workbook", is_flag=True,
+              help="One Excel workbook (NAME.xlsx) instead of a folder of CSV files.")
+@click.option("--to", "to", type=click.Path(path_type=Path), default=None,
+              help="Where to write it (default: data/NAME, or data/NAME.xlsx).")
+@_input_errors_exit_2
+def dataset_new(name: str, as_workbook: bool, to: Path | None) -> None:
+    """Write an empty dataset to fill in: every table's header, a guide to each column, and
+    a manifest whose values to fill in are marked FILL IN. Never replaces anything."""
+    from budgetopt.data.template import new_dataset
+
+    to = to or Path("data") / (f"{name}.xlsx" if as_workbook else name)
+    written = new_dataset(name, to, workbook=as_workbook)
+    click.echo(f"Written: {to}" + ("" if as_workbook else f" ({len(written)} files)"))
+    click.echo(f"Fill it in (the guide is {'its first sheet' if as_workbook else 'README.md'}), "
+               f"then run: budgetopt validate {to}")
 
 
 @cli.command()

@@ -3,6 +3,7 @@ every problem put back where it is in the workbook (sheet, Excel row, column let
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from openpyxl import load_workbook
 from budgetopt.core.errors import InputError
 from budgetopt.data.dataset import load_dataset, load_folder
 from budgetopt.data.inputs import load_inputs, resolve
-from budgetopt.data.workbook import export_dataset, folder_to_workbook
+from budgetopt.data.workbook_writer import export_dataset, folder_to_workbook
 from budgetopt.results.result import make_result
 from budgetopt.solve.allocator import Allocator
 
@@ -125,3 +126,81 @@ def test_export_checks_first_and_writes_nothing_for_an_invalid_dataset(dataset_c
     valid = subprocess.run([sys.executable, "-m", "budgetopt.cli", "validate", str(out)],
                            capture_output=True, text=True)
     assert valid.returncode == 0 and "The dataset is valid." in valid.stdout
+
+
+def test_a_misnamed_sheet_is_named_with_the_sheet_meant(tmp_path):
+    book = as_workbook_of_default(tmp_path)
+    wb = load_workbook(book)
+    wb["services"].title = "Services "  # a capital and a trailing space
+    wb.save(book)
+    [p] = problems(book)
+    assert p.sheet == "services" and "the workbook has no 'services' sheet" in p.rule
+    assert "rename the sheet 'Services ' to 'services'" in p.rule
+
+
+def test_a_header_below_row_1_is_named_with_its_row(tmp_path):
+    book = as_workbook_of_default(tmp_path)
+    wb = load_workbook(book)
+    wb["schemes"].insert_rows(1, 2)
+    wb["schemes"]["A1"] = "Schemes 2024/25"  # a title typed above the header
+    wb.save(book)
+    [p] = problems(book)
+    assert (p.sheet, p.row) == ("schemes", 1) and "the header is in row 3, not row 1" in p.rule
+
+
+def test_merged_cells_are_named_by_their_range(tmp_path):
+    book = as_workbook_of_default(tmp_path)
+    wb = load_workbook(book)
+    wb["services"].merge_cells("G4:H4")
+    wb.save(book)
+    found = problems(book)
+    assert [(p.sheet, p.row, p.column) for p in found if "merged" in p.rule] == [
+        ("services", 4, "G")]
+    assert "cells G4:H4 are merged" in str(found[0])
+
+
+def test_a_cell_with_a_line_break_does_not_shift_later_rows(tmp_path):
+    book = as_workbook_of_default(tmp_path)
+    wb = load_workbook(book)
+    ws = wb["services"]
+    header = [c.value for c in ws[1]]
+    ws.cell(2, header.index("notes") + 1, "two\nlines\r\nand three")
+    ws.cell(6, header.index("min_gbp") + 1, -5)
+    wb.save(book)
+    [p] = [p for p in problems(book) if p.column and p.column.endswith("min_gbp")]
+    assert (p.sheet, p.row) == ("services", 6)
+
+
+def as_workbook_of_default(tmp_path: Path) -> Path:
+    return folder_to_workbook(DEFAULT, tmp_path / "dc.xlsx")
+
+
+def libreoffice_save(book: Path, out_dir: Path) -> Path:
+    """The workbook opened and saved by LibreOffice Calc (headless, its own profile), as a
+    team's spreadsheet would save it."""
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice is missing: tools/setup.sh --tests installs it"
+    profile = (out_dir / "profile").as_uri()
+    done = subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--calc",
+                           "--convert-to", "xlsx", "--outdir", str(out_dir / "saved"),
+                           str(book)], capture_output=True, text=True, timeout=180)
+    saved = out_dir / "saved" / book.name
+    assert done.returncode == 0 and saved.is_file(), done.stdout + done.stderr
+    return saved
+
+
+@pytest.mark.slow  # LibreOffice in a fresh process
+def test_a_workbook_saved_by_libreoffice_reads_the_same(tmp_path):
+    book = as_workbook_of_default(tmp_path)
+    wb = load_workbook(book)
+    ws = wb["services"]
+    col = [c.value for c in ws[1]].index("capacity_gbp") + 1
+    typed = ws.cell(2, col).value
+    ws.cell(2, col).value = f"={typed}/4*4"  # a formula, never calculated until Calc saves it
+    wb.save(book)
+    assert any("never calculated" in p.rule for p in problems(book))
+    saved = libreoffice_save(book, tmp_path)
+    assert load_workbook(saved)["services"].cell(2, col).value == f"={typed}/4*4"  # kept
+    folder, from_calc = load_dataset(DEFAULT), load_dataset(saved)
+    for name, table in folder.tables.items():
+        pd.testing.assert_frame_equal(table, from_calc.tables[name])

@@ -22,10 +22,10 @@ import pandas as pd
 
 from budgetopt.core.errors import ProblemLog
 from budgetopt.core.text import fy
-from budgetopt.data.manifest import MANIFEST, Manifest, read_manifest
-from budgetopt.data.readers import read_csv_table
+from budgetopt.data.manifest import MANIFEST, Manifest, read_manifest, readable_tables
+from budgetopt.data.readers import empty_frame, read_csv_table
 from budgetopt.data.rules import check_across_tables
-from budgetopt.data.schemas import TABLES, Kind, key_text
+from budgetopt.data.schemas import PLACEHOLDER_FLAG, TABLES, Kind, key_text
 from budgetopt.data.workbook import is_workbook, load_workbook_dataset
 
 
@@ -136,8 +136,10 @@ class Dataset:
         return {(f.table, f.key, f.column) for f in self.manifest.sourced_figures}
 
     def placeholder_figures(self) -> list[tuple[str, str, str]]:
-        """(table, key, column) of every numeric figure that is not from a published source
-        (worked out once per dataset: papers, workbooks and every explorer redraw ask)."""
+        """(table, key, column) of every numeric figure that is a placeholder: in a row whose
+        ``placeholder`` column says true, or — where that column is empty or absent — not
+        listed under the manifest's ``sourced_figures`` (worked out once per dataset: papers,
+        workbooks and every explorer redraw ask)."""
         return list(self._placeholders)
 
     @cached_property
@@ -147,10 +149,13 @@ class Dataset:
             spec = TABLES[name]
             numeric = [c.name for c in spec.columns if c.kind in (Kind.MONEY, Kind.NUMBER)]
             numeric = [c for c in numeric if c not in spec.key]
-            for key, row in frame.iterrows():
+            flags = frame.get(PLACEHOLDER_FLAG.name, pd.Series(None, index=frame.index))
+            for (key, row), flag in zip(frame.iterrows(), flags, strict=True):
                 text = key_text(key)
+                said = None if pd.isna(flag) else bool(flag)  # what the row's flag says
                 for col in numeric:
-                    if pd.notna(row[col]) and not self.is_sourced(name, text, col):
+                    if pd.notna(row[col]) and said is not False and (
+                            said or not self.is_sourced(name, text, col)):
                         out.append((name, text, col))
         return tuple(out)
 
@@ -212,19 +217,17 @@ def load_folder(folder: str | Path) -> Dataset:
                 f"{MANIFEST} and the CSV tables)")
         log.raise_if_any(what)
     manifest = read_manifest(folder, log)
-    log.raise_if_any(what)
-    assert manifest is not None
-
+    listed = readable_tables(folder, manifest)  # read even when the manifest has problems
     frames: dict[str, pd.DataFrame] = {}
     for name, spec in TABLES.items():
-        if name not in manifest.tables:  # an optional table left out: empty
-            frames[name] = pd.DataFrame({c: pd.Series(dtype=object)
-                                         for c in (*spec.column_names, "_line")})
+        if name not in listed:  # an optional table left out: empty
+            frames[name] = empty_frame(spec)
             continue
-        frame = read_csv_table(folder / manifest.tables[name], spec, log)
+        frame = read_csv_table(folder / listed[name], spec, log)
         if frame is not None:
             frames[name] = frame
     log.raise_if_any(what)
+    assert manifest is not None
 
     check_across_tables(folder, manifest, frames, log)
     log.raise_if_any(what)

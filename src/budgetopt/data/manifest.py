@@ -109,10 +109,8 @@ def read_manifest(folder: Path, log: ProblemLog) -> Manifest | None:
     for name in unknown:
         log.add(file, f"unknown table '{name}' (valid tables: {', '.join(TABLES)})",
                 key=f"tables.{name}")
-    inside = folder.resolve()
     for name, rel in manifest.tables.items():
-        target = (folder / rel).resolve()
-        if Path(rel).is_absolute() or not target.is_relative_to(inside):
+        if not _inside(folder, rel):
             log.add(file, "a table must be a file inside the dataset folder (give its name "
                     "relative to the folder, e.g. services.csv)", key=f"tables.{name}",
                     value=rel)
@@ -128,3 +126,24 @@ def read_manifest(folder: Path, log: ProblemLog) -> Manifest | None:
         log.add(file, "names a source that is not in 'sources'", key="published_total_source",
                 value=manifest.published_total_source)
     return manifest
+
+
+def _inside(folder: Path, rel: str) -> bool:
+    return not Path(rel).is_absolute() and (folder / rel).resolve().is_relative_to(
+        folder.resolve())
+
+
+def readable_tables(folder: Path, manifest: Manifest | None) -> dict[str, str]:
+    """The tables the manifest lists that can be read safely (known names, files inside the
+    folder) — from the raw YAML when the manifest has problems of its own, so that a
+    half-filled dataset hears about its empty tables too, not only about its manifest."""
+    listed: Any = manifest.tables if manifest is not None else None
+    if listed is None:
+        raw, problem = read_yaml(folder / MANIFEST, "")
+        if problem is not None:
+            return {}
+        listed = raw.get("tables") if isinstance(raw, dict) else None
+    if not isinstance(listed, dict):
+        return {}
+    return {name: rel for name, rel in listed.items()
+            if name in TABLES and isinstance(rel, str) and rel and _inside(folder, rel)}

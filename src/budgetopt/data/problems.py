@@ -23,6 +23,11 @@ def _plain_rule(e: Any) -> str:
     """pydantic's message in plain words for the common constraint errors (a limit, a length,
     a pattern, a type), else its own message."""
     ctx, kind = e.get("ctx") or {}, e["type"]
+    if e.get("input") is None and kind.endswith(("_type", "_parsing")):
+        return "is empty: fill it in"
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return f"needs at least {n} entr{'y' if n == 1 else 'ies'}"
     limits = {"greater_than_equal": "must be at least {ge}", "greater_than": "must be more "
               "than {gt}", "less_than_equal": "must be at most {le}", "less_than": "must be "
               "less than {lt}"}

@@ -88,6 +88,8 @@ def read_csv_table(path: Path, spec: Table, log: ProblemLog) -> pd.DataFrame | N
             record[col.name] = parse_cell(cells.get(col.name, ""), col, file, line, log)
         records.append(record)
     if not records:
+        if spec.optional:  # a header alone: the table is given, and empty
+            return empty_frame(spec)
         log.add(file, f"table is empty: it has a header but no rows (table '{spec.name}')")
         return None
     frame = pd.DataFrame.from_records(records)
@@ -100,6 +102,11 @@ def read_csv_table(path: Path, spec: Table, log: ProblemLog) -> pd.DataFrame | N
         log.add(file, f"duplicate {' + '.join(spec.key)}: each must appear once", row=int(line),
                 column=spec.key[-1], value=key_text(keys))
     return frame
+
+
+def empty_frame(spec: Table) -> pd.DataFrame:
+    """A table with no rows (an optional table left out, or given as its header alone)."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in (*spec.column_names, "_line")})
 
 
 def parse_cell(raw: str, col: Column, file: str, line: int, log: ProblemLog) -> Any:

@@ -17,7 +17,15 @@ import pandas as pd
 from budgetopt.core.errors import ProblemLog
 from budgetopt.core.text import fy
 from budgetopt.data.manifest import MANIFEST, Manifest
-from budgetopt.data.schemas import EVIDENCE, FORCE_AREA, INDICATORS, TABLES, Kind, key_text
+from budgetopt.data.schemas import (
+    EVIDENCE,
+    FORCE_AREA,
+    INDICATORS,
+    PLACEHOLDER_FLAG,
+    TABLES,
+    Kind,
+    key_text,
+)
 
 SUM_TOLERANCE = 1e-9  # shares and weights must sum to 1 within this
 PLACEHOLDER_SOURCE = "placeholder"
@@ -272,6 +280,11 @@ def _sourced_figures(c: _Check) -> None:
                       value=sf.key)
             continue
         cell = hit[sf.column].iloc[0]
+        flag = hit[PLACEHOLDER_FLAG.name].iloc[0] if PLACEHOLDER_FLAG.name in hit else None
+        if pd.notna(flag) and bool(flag):
+            c.log.add(file, f"the row in {sf.table} says its figures are placeholders "
+                      f"({PLACEHOLDER_FLAG.name} = true) but this lists one as sourced: "
+                      "correct one or the other", key=f"{key}.key", value=sf.key)
         if pd.isna(cell):
             c.log.add(file, f"the cell in {sf.table} is empty", key=f"{key}.value",
                       value=sf.value)

@@ -101,6 +101,14 @@ EVIDENCE = ("strong", "moderate", "weak")
 FORCE_AREA = "force"  # the single 'area' of a force-wide service
 
 C = Column
+PLACEHOLDER_FLAG = C(
+    "placeholder", Kind.BOOL, "true: this row's figures are placeholders (estimates still to "
+    "be confirmed); false: they are confirmed figures (from your own records or a published "
+    "source named in the manifest); empty: placeholders unless the manifest lists them under "
+    "sourced_figures.", False)
+"""The optional last column of every table that holds figures, so a team marks its
+placeholders where it types them rather than only in ``dataset.yaml``."""
+
 STREAMS = Table(
     "streams",
     "Funding streams: who gives the money and on what conditions.",
@@ -122,6 +130,7 @@ STREAM_AMOUNTS = Table(
         C("stream_id", Kind.ID, "Stream.", ref="streams.stream_id"),
         C("year", Kind.YEAR, "Financial year."),
         C("amount_gbp", Kind.MONEY, "Amount available in £ (nominal)."),
+        PLACEHOLDER_FLAG,
     ),
     key=("stream_id", "year"),
 )
@@ -144,6 +153,7 @@ SCHEMES = Table(
         C("cap_gbp", Kind.MONEY, "Most the scheme receives in each plan year, £."),
         C("area_split", Kind.BOOL, "Money is shared across areas by a need formula."),
         C("description", Kind.TEXT, "What the scheme funds.", False),
+        PLACEHOLDER_FLAG,
     ),
     key=("scheme_id",),
 )
@@ -155,6 +165,7 @@ NEED_FORMULA = Table(
         C("indicator", Kind.ID, "A column of areas.csv.", choices=INDICATORS),
         C("weight", Kind.NUMBER, "Weight of the indicator; a scheme's weights sum to 1.",
           gt=0, le=1),
+        PLACEHOLDER_FLAG,
     ),
     key=("scheme_id", "indicator"),
 )
@@ -168,6 +179,7 @@ AREAS = Table(
             C(ind, Kind.NUMBER, f"Need indicator '{ind}' (count or index).", ge=0, le=1e8)
             for ind in INDICATORS
         ),
+        PLACEHOLDER_FLAG,
     ),
     key=("area_id",),
 )
@@ -191,6 +203,7 @@ SERVICES = Table(
         C("evidence", Kind.ID, "Strength of the evidence for the benefit curve.", choices=EVIDENCE),
         C("outcome_id", Kind.ID, "Outcome the benefit curve counts.", ref="outcomes.outcome_id"),
         C("notes", Kind.TEXT, "Caveats.", False),
+        PLACEHOLDER_FLAG,
     ),
     key=("service_id",),
 )
@@ -201,6 +214,7 @@ SERVICE_PRIORITIES = Table(
         C("service_id", Kind.ID, "Service.", ref="services.service_id"),
         C("priority_id", Kind.ID, "Priority.", ref="priorities.priority_id"),
         C("share", Kind.NUMBER, "Share; a service's shares sum to 1.", gt=0, le=1),
+        PLACEHOLDER_FLAG,
     ),
     key=("service_id", "priority_id"),
 )
@@ -211,6 +225,7 @@ PRIORITIES = Table(
         C("priority_id", Kind.ID, "Identifier."),
         C("name", Kind.TEXT, "Name as the paper shows it."),
         C("default_weight", Kind.NUMBER, "Weight when a scenario sets none.", ge=0, le=100),
+        PLACEHOLDER_FLAG,
     ),
     key=("priority_id",),
 )
@@ -224,6 +239,7 @@ CURVES = Table(
         C("width_gbp", Kind.MONEY, "Spend the segment covers, £ (force-wide total).", gt=0),
         C("outcomes_per_1k_gbp", Kind.NUMBER, "Outcomes per £1,000 spent in the segment.", gt=0,
           le=1000),
+        PLACEHOLDER_FLAG,
     ),
     key=("service_id", "segment"),
 )
@@ -236,6 +252,7 @@ OUTCOMES = Table(
         C("value_gbp", Kind.MONEY, "Social value of one outcome, £.", gt=0, le=1e7),
         C("source_id", Kind.ID, "A source in dataset.yaml, or 'placeholder'."),
         C("price_year", Kind.YEAR, "Price year of value_gbp.", False),
+        PLACEHOLDER_FLAG,
     ),
     key=("outcome_id",),
 )
@@ -246,6 +263,7 @@ INFLATION = Table(
         C("year", Kind.YEAR, "Financial year."),
         C("rate", Kind.NUMBER, "Price growth over the previous year (0.025 = 2.5%).",
           ge=-0.2, le=0.5),
+        PLACEHOLDER_FLAG,
     ),
     key=("year",),
 )
@@ -268,6 +286,7 @@ UNCERTAINTY = Table(
         C("from_year", Kind.YEAR, "funding only: the first plan year whose amount is not yet "
           "confirmed (grant settlements are annual).", False),
         C("notes", Kind.TEXT, "Why this spread.", False),
+        PLACEHOLDER_FLAG,
     ),
     key=("input", "key"),
     optional=True,

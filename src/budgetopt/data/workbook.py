@@ -1,5 +1,5 @@
-"""A dataset as one Excel workbook, both ways: read wherever a dataset folder is accepted, and
-written from (or back to) a folder of CSV files without loss.
+"""Reading a dataset kept as one Excel workbook, wherever a dataset folder is accepted (written by
+:mod:`budgetopt.data.workbook_writer`, or by a team in Excel or LibreOffice).
 
 The workbook holds one sheet per table, named like the table (``services``, ``curves``, …) with
 the CSV's header in row 1, and a ``manifest`` sheet holding ``dataset.yaml`` line by line in
@@ -7,40 +7,44 @@ column A (base year, plan years, sources, placeholders — as in a folder). Read
 the folder's own checks: the sheets are written as a folder's files in a temporary directory,
 checked by :func:`budgetopt.data.dataset.load_folder`, and every problem is put back where it is
 in the workbook — sheet, the row number Excel shows and the column's letter and header
-("services, row 7 (E: min_gbp)"). A sheet's row *n* is the CSV's line *n*, so nothing else
-changes. Formulas are read as the values Excel (or LibreOffice) last calculated; a workbook
-saved with formulas never calculated is refused, cell by cell. The dataset's content hash is the
-workbook's own bytes, so a paper's manifest covers it.
+("services, row 7 (E: min_gbp)"). Formulas are read as the values Excel (or LibreOffice) last
+calculated; a workbook saved with formulas never calculated is refused, cell by cell. The
+dataset's content hash is the workbook's own bytes, so a paper's manifest covers it.
 
-Read with openpyxl in read-only mode. Measured on the default dataset's workbook (median of 7,
-2026-12-01): openpyxl 30 ms a pass, two passes (values, then formulas) 83 ms; python-calamine
-2.6 ms. Calamine is ten times quicker but gives no formulas, so it cannot tell a formula never
-calculated from an empty cell; the whole check of the workbook takes about 0.6 s, so reading is
-not what a user waits for, and openpyxl is already a dependency.
+Values are read with python-calamine (a maintained binding of the Rust calamine reader), only
+from the sheets a dataset uses; a formula never calculated — which a value reader sees as an
+empty cell — is found in the sheet's XML. Measured on the default dataset's workbook
+(benchmarks/dataset.py, 2026-12-01): reading and checking it takes 1.1× reading and checking its
+CSV folder; with openpyxl's read-only mode (two passes, values then formulas) it took 3.9×.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import hashlib
+import html
 import io
-import math
+import re
 import tempfile
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from python_calamine import CalamineWorkbook
 
 from budgetopt.core import files
 from budgetopt.core.errors import InputError, Problem, ProblemLog
-from budgetopt.data.manifest import MANIFEST
-from budgetopt.data.schemas import TABLES, Kind
+from budgetopt.data.manifest import MANIFEST, readable_tables
+from budgetopt.data.schemas import TABLES
 
 MANIFEST_SHEET = "manifest"
 SUFFIXES = (".xlsx", ".xlsm")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as csv.reader counts lines
 
 
 def is_workbook(path: str | Path) -> bool:
@@ -60,40 +64,127 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _sheets(path: Path, log: ProblemLog) -> dict[str, list[list[Any]]]:
-    """Every sheet's rows (cached values of formulas); a formula never calculated is a
-    problem of its own."""
+def _sheets(path: Path, log: ProblemLog) -> dict[str, Sheet]:
+    """Every sheet the dataset may use (the manifest and the tables; the guide and a team's own
+    sheets are not read): its rows from A1 (cached values of formulas) and its merged ranges. A
+    formula never calculated is a problem of its own."""
     file = str(path)
     try:
-        values = load_workbook(path, read_only=True, data_only=True)
-        formulas = load_workbook(path, read_only=True, data_only=False)
-    except Exception as e:  # noqa: BLE001 - not a workbook openpyxl can read
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # noqa: BLE001 - not a workbook calamine can read
         log.add(file, f"cannot read the workbook ({type(e).__name__}: {e}); save it as an "
                 "Excel workbook (.xlsx)")
         return {}
-    out: dict[str, list[list[Any]]] = {}
-    for ws in values.worksheets:
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        raw = [list(r) for r in formulas[ws.title].iter_rows(values_only=True)]
+    wanted = {MANIFEST_SHEET, *TABLES} | {n for n in book.sheet_names
+                                          if n.strip().lower().replace(" ", "_") in TABLES}
+    out: dict[str, Sheet] = {}
+    for name in book.sheet_names:
+        if name not in wanted:
+            out[name] = Sheet([], [])  # named in messages, never read
+            continue
+        ws = book.get_sheet_by_name(name)
+        rows = [list(r) for r in ws.to_python(skip_empty_area=False)]
+        merged = [f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
+                  for (r0, c0), (r1, c1) in ws.merged_cell_ranges or []]
+        out[name] = Sheet(rows, merged)
+    book.close()
+    for sheet, cell, formula in _formulas_never_calculated(path, wanted):
+        letters, row = _CELL.match(cell).groups()  # type: ignore[union-attr]
+        rows = out[sheet].rows if sheet in out else []
         header = [cell_text(h).strip() for h in rows[0]] if rows else []
-        for i, (got, given) in enumerate(zip(rows, raw, strict=False), start=1):
-            for j, (v, f) in enumerate(zip(got, given, strict=False)):
-                if v is None and isinstance(f, str) and f.startswith("="):
-                    name = header[j] if j < len(header) else ""
-                    log.problems.append(Problem(
-                        file, "a formula that was never calculated: open the workbook in Excel "
-                        "or LibreOffice and save it, so its values are stored", row=i,
-                        column=f"{get_column_letter(j + 1)}: {name}", value=f,
-                        sheet=ws.title))
-        out[ws.title] = rows
-    values.close()
-    formulas.close()
+        j = column_index_from_string(letters) - 1
+        log.problems.append(Problem(
+            file, "a formula that was never calculated: open the workbook in Excel or "
+            "LibreOffice and save it, so its values are stored", row=int(row),
+            column=f"{letters}: {header[j] if j < len(header) else ''}", value=formula,
+            sheet=sheet))
     return out
 
 
-def workbook_to_folder(path: Path, folder: Path, log: ProblemLog) -> dict[str, list[str]]:
-    """Write the workbook's manifest and tables as a dataset folder; return each written
-    file's header (by file name) for putting problems back in their sheets."""
+@dataclass(frozen=True)
+class Sheet:
+    rows: list[list[Any]]
+    merged: list[str]  # "G4:H4"
+
+
+_CELL = re.compile(r"([A-Z]+)([0-9]+)")
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_CELL_XML = re.compile(rb'<c\b([^>]*?)(?<!/)>(.*?)</c>', re.DOTALL)
+_FORMULA_XML = re.compile(rb'<f\b[^>]*?(?:/>|>(.*?)</f>)', re.DOTALL)
+_VALUE_XML = re.compile(rb'<v\b[^>]*>(.+?)</v>', re.DOTALL)
+_REF_XML = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+
+
+def _formulas_never_calculated(path: Path, sheets: set[str]) -> list[tuple[str, str, str]]:
+    """(sheet, cell, formula) of every formula cell with no stored value, read from the
+    workbook's XML: a value reader sees such a cell as empty, so it must be told apart here
+    (a workbook written by a program, never opened in a spreadsheet, has them)."""
+    out = []
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = ET.fromstring(z.read("xl/workbook.xml"))
+            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target", "")
+                       for r in rels.findall("p:Relationship", _NS)}
+            for sheet in book.iterfind("m:sheets/m:sheet", _NS):
+                name = sheet.get("name", "")
+                target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                if name not in sheets or member not in z.namelist():
+                    continue
+                data = z.read(member)
+                if b"<f" not in data:
+                    continue  # no formulas at all: the common case, at no cost
+                for attrs, body in _CELL_XML.findall(data):
+                    f = _FORMULA_XML.search(body)
+                    if f and not _VALUE_XML.search(body) and (ref := _REF_XML.search(attrs)):
+                        text = html.unescape((f.group(1) or b"").decode("utf-8"))
+                        out.append((name, ref.group(1).decode(), f"={text}"))
+    except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
+        return []  # not a zip of XML: the value reader has said why already
+    return out
+
+
+@dataclass(frozen=True)
+class SheetMap:
+    """Where a written file's lines came from: its sheet's header, and the sheet row each CSV
+    line ends on (a cell holding a line break spans two lines of the CSV but one row of the
+    sheet, so line and row are mapped, never assumed equal)."""
+
+    sheet: str
+    header: list[str]
+    rows: dict[int, int]
+    position: int = 0  # the sheet's place in the workbook, for listing problems in its order
+
+    def row(self, line: int | None) -> int | None:
+        return None if line is None else self.rows.get(line, line)
+
+    def column(self, name: str | None) -> str | None:
+        if name is None or name not in self.header:
+            return name
+        return f"{get_column_letter(self.header.index(name) + 1)}: {name}"
+
+
+def _as_csv(rows: list[list[Any]]) -> tuple[str, dict[int, int]]:
+    """A sheet's rows as CSV text, and the sheet row each CSV line ends on (as
+    ``csv.reader.line_num`` counts them)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    rows_at: dict[int, int] = {}
+    line = 0
+    for i, r in enumerate(rows, start=1):
+        cells = [cell_text(v) for v in r]
+        w.writerow(cells)
+        line += 1 + sum(len(_LINE_BREAK.findall(c)) for c in cells)
+        rows_at[line] = i
+    return buf.getvalue(), rows_at
+
+
+def workbook_to_folder(path: Path, folder: Path, log: ProblemLog) -> dict[str, SheetMap]:
+    """Write the workbook's manifest and tables as a dataset folder; return, for each written
+    file (by its name in the folder), where its lines came from in the workbook."""
     sheets = _sheets(path, log)
     if not sheets:
         return {}
@@ -101,43 +192,76 @@ def workbook_to_folder(path: Path, folder: Path, log: ProblemLog) -> dict[str, l
         log.add(str(path), f"the workbook has no '{MANIFEST_SHEET}' sheet (dataset.yaml line by "
                 f"line in column A); its sheets: {', '.join(sheets)}")
         return {}
-    lines = [cell_text(r[0]) if r else "" for r in sheets[MANIFEST_SHEET]]
+    lines = [cell_text(r[0]) if r else "" for r in sheets[MANIFEST_SHEET].rows]
     files.write_text(folder / MANIFEST, "\n".join(lines) + "\n")
-    headers: dict[str, list[str]] = {MANIFEST: ["text"]}
-    import yaml
+    order = {name: i for i, name in enumerate(sheets)}
+    maps = {MANIFEST: SheetMap(MANIFEST_SHEET, ["text"], {}, order[MANIFEST_SHEET])}
+    listed = readable_tables(folder, None)  # the folder's manifest check says what is wrong
+    for name, spec in TABLES.items():
+        target = listed.get(name)
+        if target is None:
+            continue  # not listed: the folder check says whether it must be
+        if name not in sheets:
+            _no_sheet(path, name, list(sheets), spec.optional, log)
+            continue
+        rows = sheets[name].rows
+        if not _header_in_row_1(path, name, rows, spec, log):
+            continue
+        for ref in sheets[name].merged:
+            letters, row = _CELL.match(ref).groups()  # type: ignore[union-attr]
+            log.problems.append(Problem(
+                str(path), f"cells {ref} are merged: a table's cells must each hold their own "
+                "value (select them and unmerge)", row=int(row), column=letters, sheet=name))
+        text, rows_at = _as_csv(rows)
+        files.write_text(folder / target, text)
+        header = [cell_text(h).strip() for h in rows[0]] if rows else []
+        maps[target] = SheetMap(name, header, rows_at, order[name])
+    return maps
 
-    try:
-        listed = (yaml.safe_load("\n".join(lines)) or {}).get("tables", {}) or {}
-    except (yaml.YAMLError, AttributeError):
-        listed = {}  # the folder's manifest check says what is wrong, with its line
-    for name in TABLES:
-        target = listed.get(name) if isinstance(listed, dict) else None
-        if not isinstance(target, str) or name not in sheets:
-            continue  # a missing sheet: the folder check names the missing table
-        rows = sheets[name]
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        for r in rows:
-            w.writerow([cell_text(v) for v in r])
-        files.write_text(folder / target, buf.getvalue())
-        headers[target] = [cell_text(h).strip() for h in rows[0]] if rows else []
-    return headers
+
+def _no_sheet(path: Path, name: str, sheets: list[str], optional: bool,
+              log: ProblemLog) -> None:
+    """A table the manifest lists with no sheet of its name: say which sheet was probably
+    meant (a name differing in case or spacing, or close to it)."""
+    near = [s for s in sheets if s.strip().lower().replace(" ", "_") == name]
+    near = near or difflib.get_close_matches(name, sheets, n=1, cutoff=0.75)
+    hint = f" — rename the sheet '{near[0]}' to '{name}'" if near else ""
+    need = "an optional table: a sheet with its header alone will do" if optional else \
+        "every table listed in the manifest needs one"
+    log.problems.append(Problem(
+        str(path), f"the workbook has no '{name}' sheet ({need}){hint}; its sheets: "
+        f"{', '.join(sheets)}", sheet=name))
 
 
-def relocate(p: Problem, folder: Path, book: Path, headers: dict[str, list[str]],
-             listed: dict[str, str]) -> Problem:
+def _header_in_row_1(path: Path, name: str, rows: list[list[Any]], spec: Any,
+                     log: ProblemLog) -> bool:
+    """A table's header must be row 1; a header found lower down (a title typed above it) is
+    named with its row, rather than every column being reported unknown."""
+    def names(row: list[Any]) -> set[str]:
+        return {cell_text(v).strip() for v in row} & set(spec.column_names)
+
+    if rows and names(rows[0]):
+        return True
+    found = next((i for i, r in enumerate(rows[1:20], start=2) if len(names(r)) >= 2), None)
+    if found is None:
+        return True  # no header anywhere: the folder check names the missing columns
+    log.problems.append(Problem(
+        str(path), f"the header is in row {found}, not row 1: delete the rows above it "
+        f"(row 1 must hold the column names: {', '.join(spec.column_names)})", row=1,
+        sheet=name))
+    return False
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+def relocate(p: Problem, folder: Path, book: Path, maps: dict[str, SheetMap]) -> Problem:
     """A problem found in the temporary folder, put back in the workbook."""
     try:
         rel = Path(p.file).resolve().relative_to(folder.resolve()).as_posix()
     except ValueError:
         return p
-    by_file = {v: k for k, v in listed.items()}
-    sheet = MANIFEST_SHEET if rel == MANIFEST else by_file.get(rel, rel)
-    column = p.column
-    header = headers.get(rel, [])
-    if column is not None and column in header:
-        column = f"{get_column_letter(header.index(column) + 1)}: {column}"
-    return Problem(str(book), p.rule, p.row, column, p.value, p.key, sheet)
+    where = maps.get(rel, SheetMap(rel, [], {}))
+    return Problem(str(book), p.rule, where.row(p.row), where.column(p.column), p.value, p.key,
+                   where.sheet)
 
 
 def load_workbook_dataset(path: Path, load_folder: Any) -> Any:
@@ -149,94 +273,14 @@ def load_workbook_dataset(path: Path, load_folder: Any) -> Any:
         log.raise_if_any(what)
     with tempfile.TemporaryDirectory(prefix="budgetopt-workbook-") as tmp:
         folder = Path(tmp)
-        headers = workbook_to_folder(path, folder, log)
+        maps = workbook_to_folder(path, folder, log)
         log.raise_if_any(what)
-        import yaml
-
-        listed = (yaml.safe_load((folder / MANIFEST).read_text()) or {}).get("tables", {})
         try:
             ds = load_folder(folder)
         except InputError as e:
-            raise InputError([relocate(p, folder, path, headers, listed or {})
-                              for p in e.problems], what) from None
+            sheet_of = {m.sheet: m.position for m in maps.values()}
+            moved = sorted((relocate(p, folder, path, maps) for p in e.problems),
+                           key=lambda p: sheet_of.get(p.sheet or "", -1))  # sheet by sheet
+            raise InputError(moved, what) from None
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return type(ds)(path, ds.manifest, ds.tables, digest)
-
-
-# -- writing ---------------------------------------------------------------------------------
-def _typed(text: str, kind: Kind) -> Any:
-    """A CSV cell as a workbook cell: numbers as numbers, booleans as TRUE/FALSE, so a
-    spreadsheet shows them as such; anything that does not parse stays text."""
-    t = text.strip()
-    if t == "":
-        return None
-    if kind in (Kind.MONEY, Kind.NUMBER, Kind.YEAR):
-        try:
-            v = float(t)
-        except ValueError:
-            return text
-        if not math.isfinite(v):
-            return text  # a workbook cannot hold inf or nan as a number
-        number: Any = int(v) if v.is_integer() and abs(v) < 2**53 else v
-        # a number only when it reads back as the same text ("1e30", "nan", "1,000" stay text,
-        # so the workbook's checks give the very message the folder's do)
-        return number if cell_text(number) == t else text
-    if kind is Kind.BOOL and t.lower() in ("true", "false"):
-        return t.lower() == "true"
-    return text
-
-
-def folder_to_workbook(folder: Path, out: Path) -> Path:
-    """Write a dataset folder (checked first by the caller) as one workbook."""
-    import yaml
-
-    text = (folder / MANIFEST).read_text(encoding="utf-8")
-    listed = (yaml.safe_load(text) or {}).get("tables", {})
-    wb = Workbook()
-    wb.remove(wb.active)
-    bold = Font(bold=True)
-    for name, spec in TABLES.items():
-        rel = listed.get(name)
-        if not rel:
-            continue
-        ws = wb.create_sheet(name)
-        kinds = {c.name: c.kind for c in spec.columns}
-        with (folder / rel).open(encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.reader(f))
-        header = [h.strip() for h in rows[0]]
-        ws.append(header)
-        for r in rows[1:]:
-            ws.append([_typed(v, kinds.get(h, Kind.TEXT)) for h, v in zip(header, r,
-                                                                           strict=False)])
-        for cell in ws[1]:
-            cell.font = bold
-        ws.freeze_panes = "A2"
-        for j, h in enumerate(header, start=1):
-            ws.column_dimensions[get_column_letter(j)].width = max(10, min(40, len(h) + 2))
-    ws = wb.create_sheet(MANIFEST_SHEET)
-    for line in text.splitlines():
-        ws.append([line])
-    ws.column_dimensions["A"].width = 100
-    buf = io.BytesIO()
-    wb.save(buf)
-    return files.write_bytes(out, buf.getvalue())
-
-
-def export_dataset(source: Path, to: Path, load_folder: Any) -> list[Path]:
-    """A checked dataset written the other way: a folder as one workbook (``to`` ends in
-    .xlsx), or a workbook as a folder of CSV files. Nothing is written when the source is not
-    valid (InputError, naming where)."""
-    if is_workbook(source):
-        load_workbook_dataset(source, load_folder)
-        if is_workbook(to):
-            raise InputError([Problem(str(to), "export a workbook to a folder (a path not "
-                                      "ending in .xlsx)")], "Export")
-        log = ProblemLog()
-        headers = workbook_to_folder(source, to, log)
-        log.raise_if_any(f"Dataset '{source}'")
-        return sorted(to / name for name in headers)
-    load_folder(source)
-    if not is_workbook(to):
-        raise InputError([Problem(str(to), "export a folder to a workbook: give a path ending "
-                                  "in .xlsx")], "Export")
-    return [folder_to_workbook(source, to)]
