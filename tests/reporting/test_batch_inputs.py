@@ -72,3 +72,36 @@ def test_the_index_shows_every_scenario_asked_for(tmp_path):
     assert "interrupted" in rows[2] and 'href="late/error.txt"' in rows[2]
     assert "invalid" in rows[3] and "key &#x27;stability_limit&#x27; — too big" in rows[3]
     assert "8,000,000" not in rows[3] and "paper.pdf" not in rows[3]  # the stale paper is not it
+
+
+def _planned(folder: Path, dataset: str, total: int) -> Outcome:
+    """A finished scenario's folder whose result and manifest say it planned ``dataset``."""
+    _finished(folder, "optimal", total)
+    summary = json.loads((folder / "result.json").read_text())
+    (folder / "result.json").write_text(json.dumps({**summary, "dataset": Path(dataset).name}))
+    (folder / "manifest.json").write_text(json.dumps({"parameters": {"dataset": dataset}}))
+    return Outcome(folder.name, folder.name, folder, "paper", "Paper written", 1.0)
+
+
+def test_another_forces_scenarios_are_not_compared_with_the_default_baseline(tmp_path):
+    # before: a run of parameters/thames-valley/baseline.yaml alone solved the Devon & Cornwall
+    # parameters/baseline.yaml as its baseline, and the index and comparison set Thames Valley's
+    # schemes and areas against Devon & Cornwall's (−£11.1m "against baseline")
+    out = tmp_path / "reports"
+    tv = _planned(out / "tv-baseline", "data/thames-valley", 17_000_000)
+    assert batch.ensure_baseline(out, REPO, [tv]) is None
+    assert not (out / "_baseline").exists()  # nothing solved for it
+    html = write_index(out, [tv], None, REPO).read_text()
+    assert "no baseline to compare with" in html
+
+
+def test_a_left_over_baseline_of_another_dataset_is_not_compared_with(tmp_path):
+    from budgetopt.paper.comparison import Comparison
+
+    out = tmp_path / "reports"
+    _planned(out / "baseline", "data/devon-cornwall", 28_000_000)  # an earlier run's
+    _planned(out / "tv-baseline", "data/thames-valley", 17_000_000)
+    comp = Comparison.from_reports(["tv-baseline"], reports_dir=str(out), repo_root=str(REPO))
+    assert comp.baseline is None
+    same = Comparison.from_reports(["baseline"], reports_dir=str(out), repo_root=str(REPO))
+    assert same.baseline is not None and same.baseline.name == "baseline"

@@ -73,6 +73,8 @@ class Comparison:
         base = next((o for o in outcomes if o.name == baseline), None)
         if base is None and (base_dir / baseline).is_dir():
             base = read_outcome(base_dir / baseline)
+        if base is not None and not same_dataset(base, outcomes):
+            base = None  # a plan of another dataset (another force): nothing to compare with
         ds = _dataset_for(root, outcomes)
         if scheme_names is None:
             scheme_names = ds.schemes["name"].to_dict() if ds is not None else {}
@@ -263,6 +265,13 @@ COMPARISON_SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("notes", _notes),
 )
 COMPARISON_BY_NAME = {s.name: s for s in COMPARISON_SECTIONS}
+
+
+def same_dataset(base: ScenarioOutcome, outcomes: list[ScenarioOutcome]) -> bool:
+    """Whether ``base`` plans a dataset that one of ``outcomes`` plans (by the dataset names
+    their result files record; true when none records one)."""
+    used = {o.summary["dataset"] for o in outcomes if o.summary.get("dataset")}
+    return not used or base.summary.get("dataset") in used
 
 
 def _dataset_for(root: Path, outcomes: list[ScenarioOutcome]) -> Dataset | None:

@@ -44,7 +44,7 @@ from pathlib import Path
 from budgetopt.core import files
 from budgetopt.core.errors import InputError, Problem
 from budgetopt.data.inputs import load_inputs
-from budgetopt.data.scenario import load_scenario, repository_root
+from budgetopt.data.scenario import load_scenario, repository_root, scenario_dataset_path
 from budgetopt.pipeline import run_scenario
 from budgetopt.reporting.execute import execute, failure_sentence
 from budgetopt.reporting.grant_papers import is_round, run_round_paper
@@ -176,8 +176,22 @@ def invalid_outcome(path: Path, error: InputError, out_root: Path,
     return Outcome(name, title, folder, "invalid", message, 0.0)
 
 
+def _datasets_used(ran: list[Outcome], repo_root: Path) -> set[Path]:
+    """The dataset folders the run's scenarios planned, from their run manifests."""
+    used = set()
+    for o in ran:
+        try:
+            manifest = json.loads((o.folder / "manifest.json").read_text(encoding="utf-8"))
+            used.add((repo_root / manifest["parameters"]["dataset"]).resolve())
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return used
+
+
 def ensure_baseline(out_root: Path, repo_root: Path, ran: list[Outcome]) -> Path | None:
-    """The baseline's result files, solving it (without a paper) when the run did not."""
+    """The baseline's result files, solving it (without a paper) when the run did not —
+    but none when parameters/baseline.yaml plans another dataset than the run's scenarios
+    (another force's: a second dataset's papers are not set against the default's)."""
     for o in ran:
         if o.name == BASELINE and (o.folder / "result.json").is_file():
             return o.folder
@@ -185,6 +199,9 @@ def ensure_baseline(out_root: Path, repo_root: Path, ran: list[Outcome]) -> Path
     if not params.is_file():
         return None
     try:
+        used = _datasets_used(ran, repo_root)
+        if used and scenario_dataset_path(load_scenario(params), params).resolve() not in used:
+            return None  # it plans another dataset (another force): no baseline for this run
         run = run_scenario(params, repo_root=repo_root)
     except InputError:
         return None

@@ -65,9 +65,9 @@ def implications(p: Paper) -> Section:
              + "; ".join(f"{ds.streams.at[f, 'name']} on "
                          + ", ".join(sorted(ds.schemes.at[k, 'name']
                                             for k in ds.eligible_schemes(f))) for f in ring)
+             # not which stream pays for them: that is the dataset's, and named above
              + ". The Commissioner's statutory duties include the Code of Practice for "
-             "Victims of Crime (victim services funded through the Ministry of Justice "
-             "grant) and the Serious Violence Duty (Home Office funding).")
+             "Victims of Crime and the Serious Violence Duty.")
     by = r.by_area()
     gains = []
     for a in ds.areas.index:
