@@ -64,8 +64,8 @@ RULES = (
     "Each service's shares in service_priorities add up to exactly 1.",
     "Each service has a benefit curve of at least 3 segments numbered 1, 2, 3, ...; outcomes "
     "per £1,000 fall from segment to segment, and the widths cover its capacity.",
-    "Last year's spend on services adds up to last year's stream amounts (and to the published "
-    "total, if the manifest gives one).",
+    "If the manifest gives a published total (published_total_gbp), last year's spend on "
+    "services and the base year's stream amounts each add up to it exactly.",
     "A row's placeholder column says whether its figures are placeholders: true (estimates, "
     "marked in every paper), false (confirmed), or empty (placeholders unless the manifest "
     "lists them under sourced_figures). A paper on placeholders is never FINAL.",
