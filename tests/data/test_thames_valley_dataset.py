@@ -17,6 +17,7 @@ from budgetopt.data.dataset import Dataset, load_dataset
 from budgetopt.data.schemas import TABLES, Kind
 from budgetopt.paper.document import Paper
 from budgetopt.pipeline import ScenarioRun, run_scenario
+from pdf_layout import text_off_the_page
 from plain_reading import (
     money,
     read_csv,
@@ -227,3 +228,6 @@ def test_budgetopt_run_takes_the_workbook_to_a_paper(tmp_path):
     assert digest in json.dumps(manifest)  # the paper's manifest covers the workbook
     html = (folder / "paper.html").read_text()
     assert "Thames Valley" in html and "Devon" not in html
+    # nine areas: the allocation matrix comes in parts that fit the page, none runs off it
+    assert text_off_the_page(folder / "paper.pdf") == []
+    assert "(part 2 of 2)" in html

@@ -12,6 +12,7 @@ import pypdf
 import pytest
 
 from budgetopt.reporting.batch import run
+from pdf_layout import text_off_the_page
 
 pytestmark = pytest.mark.slow
 
@@ -61,6 +62,11 @@ def test_baseline_fits_the_page_budget(papers):
     first_appendix = next(i for i, text in enumerate(pages, 1) if "Appendix A." in text)
     assert first_appendix - 1 <= MAIN_BODY_PAGES  # the main body ends on page 10 at most
     assert len(pages) <= WHOLE_PAPER_PAGES
+
+
+def test_no_text_runs_off_a_page(papers):
+    for name in ("baseline", "expected-value"):
+        assert text_off_the_page(papers / name / "paper.pdf") == [], name
 
 
 def test_page_one_carries_the_decision(papers):

@@ -53,6 +53,20 @@ def matrix(p: Paper) -> tuple[pd.DataFrame, list[str]]:
     return t, kinds
 
 
+MATRIX_COLUMNS = 8
+"""The most figure columns of the matrix one A4 page holds legibly: last year, four areas,
+force-wide, the year and the change. A force with more areas gets the matrix in parts, each
+with the row names, the figures of the whole split between them, the row totals in the last."""
+
+
+def matrix_parts(columns: list[str]) -> list[list[str]]:
+    """The matrix's figure columns split into as few parts as keep each within
+    :data:`MATRIX_COLUMNS`, evenly, in order."""
+    n = -(-len(columns) // MATRIX_COLUMNS)
+    size = -(-len(columns) // n)
+    return [columns[i:i + size] for i in range(0, len(columns), size)]
+
+
 def allocation(p: Paper) -> Section:
     r, y, ds = p.result, p.year, p.ds
     t, kinds = matrix(p)
@@ -81,12 +95,19 @@ def allocation(p: Paper) -> Section:
                   "uncertain evidence rather than best on its point values, and the social "
                   "value it reports is its mean over those draws.")
     marked = any(MARK in str(v) for v in t.iloc[:, 0])
+    caption = (f"{p.table('matrix')}. Funding allocation matrix, {fy(y)}: each scheme and "
+               "service by area, against last year")
+    parts = matrix_parts(list(t.columns[1:]))
+    tables = "".join(
+        html_table(t[[t.columns[0], *cols]],
+                   caption + (f" (part {i} of {len(parts)})" if len(parts) > 1 else ""),
+                   money_cols=[c for c in cols if c in money_cols],
+                   signed_cols=[c for c in cols if c == "change"], total_row=True, small=False,
+                   header_labels=[labels[0], *(labels[list(t.columns).index(c)] for c in cols)],
+                   row_classes=kinds)
+        for i, cols in enumerate(parts, start=1))
     return Section(
-        heading("Proposed allocation", 2, p.number("allocation")) + paragraph(basis)
-        + html_table(t, f"{p.table('matrix')}. Funding allocation matrix, {fy(y)}: each "
-                     "scheme and service by area, against last year",
-                     money_cols=money_cols, signed_cols=["change"], total_row=True,
-                     small=False, header_labels=labels, row_classes=kinds)
+        heading("Proposed allocation", 2, p.number("allocation")) + paragraph(basis) + tables
         + note(f"{MARK} The {fy(p.base)} amount is a placeholder." if marked else "",
                p.placeholders.allocation_note(p.inputs.years))
         + html_table(pri, f"{p.table('by_priority')}. Estimated social value by plan priority",
