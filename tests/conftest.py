@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -206,7 +207,9 @@ def as_in_folder(p: Problem, folder: Path) -> Problem:
     listed = manifest.get("tables") or {}
     file = "dataset.yaml" if p.sheet == "manifest" else listed.get(p.sheet, p.sheet)
     column = p.column.split(": ", 1)[1] if p.column and ": " in p.column else p.column
-    return Problem(str(folder / file), p.rule, p.row, column, p.value, p.key)
+    files = {"manifest": "dataset.yaml", **listed}
+    rule = re.sub(r"the (\w+) sheet", lambda m: files.get(m.group(1), m.group(0)), p.rule)
+    return Problem(str(folder / file), rule, p.row, column, p.value, p.key)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

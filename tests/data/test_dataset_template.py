@@ -130,6 +130,8 @@ def test_the_placeholder_column_marks_a_row_either_way(tmp_path):
     ds = load_dataset(write_tiny(tmp_path / "tiny", areas=areas))
     marked = {(t, k) for t, k, _ in ds.placeholder_figures() if t == "areas"}
     assert marked == {("areas", "south")}  # north confirmed by its flag; south a placeholder
+    assert {(t, k) for t, k, _ in ds.confirmed_figures()} == {("areas", "north")}
+    assert "5 confirmed in the tables (placeholder column false)" in ds.summary()
 
 
 def test_a_row_flagged_a_placeholder_cannot_also_be_sourced(tmp_path, monkeypatch):
@@ -166,3 +168,58 @@ def test_the_command_writes_data_name_and_says_what_next(tmp_path):
     again = subprocess.run([sys.executable, "-m", "budgetopt.cli", "dataset", "new", "anyshire",
                             "--xlsx"], capture_output=True, text=True, cwd=tmp_path)
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+@pytest.mark.slow  # the commands in fresh processes, papermill and the PDF
+def test_a_teams_own_project_folder_goes_from_template_to_paper(tmp_path):
+    """A team works in its own folder, outside the repository, as docs/user-guide.md says:
+    `dataset new`, fill in, a scenario under parameters/, then solve and run — paths and
+    reports are the team's folder's, and the paper notebook comes with the package."""
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "budgetopt.cli", *args],
+                              capture_output=True, text=True, cwd=tmp_path)
+
+    assert cli("dataset", "new", "anyshire", "--xlsx").returncode == 0
+    fill(tmp_path / "data" / "anyshire.xlsx", list(TINY))
+    (tmp_path / "parameters" / "anyshire").mkdir(parents=True)
+    (tmp_path / "parameters" / "anyshire" / "baseline.yaml").write_text(
+        "name: anyshire-baseline\ntitle: Anyshire baseline\ndataset: data/anyshire.xlsx\n"
+        "plan_years: 2\nfairness_tolerance: 1.0\nstability_limit: 1.0\nsolver: highs\n")
+    solved = cli("solve", "parameters/anyshire/baseline.yaml")
+    assert solved.returncode == 0, solved.stdout + solved.stderr
+    assert (tmp_path / "reports" / "anyshire-baseline" / "allocation.csv").is_file()
+    ran = cli("run", "parameters/anyshire/baseline.yaml")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    paper = tmp_path / "reports" / "anyshire-baseline" / "paper.pdf"
+    assert paper.read_bytes().startswith(b"%PDF")
+    assert "Anyshire baseline" in (paper.parent / "paper.html").read_text()
+
+
+def test_a_workbook_template_needs_a_path_ending_in_xlsx(tmp_path):
+    with pytest.raises(InputError, match=r"ends in \.xlsx"):
+        new_dataset("anyshire", tmp_path / "anyshire.csv", workbook=True)
+    with pytest.raises(InputError, match=r"ends in \.xlsx"):
+        new_dataset("anyshire", tmp_path / "anyshire.xlsx", workbook=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_what_waits_for_the_tables_to_read_cleanly_is_said(tmp_path):
+    from tiny_dataset import write_tiny
+
+    folder = write_tiny(tmp_path / "tiny", inflation=["year,rate", "2025,2", "2026,0.1"])
+    with pytest.raises(InputError) as e:
+        load_dataset(folder)
+    report = e.value.report()
+    assert "out of range (must be <= 0.5); a percentage? write 2% as 0.02" in report
+    assert report.endswith("are checked once these are put right.")
+
+
+def test_a_colon_in_a_manifest_value_gets_a_hint(tmp_path):
+    from tiny_dataset import write_tiny
+
+    folder = write_tiny(tmp_path / "tiny")
+    text = (folder / "dataset.yaml").read_text().replace(
+        "title: Tiny hand-checkable dataset", "title: Tiny: hand-checkable")
+    (folder / "dataset.yaml").write_text(text)
+    [p] = problems(folder)
+    assert p.row == 2 and "put the value in double quotes" in p.rule

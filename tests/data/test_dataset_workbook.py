@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from budgetopt.core.errors import InputError
 from budgetopt.data.dataset import load_dataset, load_folder
@@ -204,3 +205,34 @@ def test_a_workbook_saved_by_libreoffice_reads_the_same(tmp_path):
     folder, from_calc = load_dataset(DEFAULT), load_dataset(saved)
     for name, table in folder.tables.items():
         pd.testing.assert_frame_equal(table, from_calc.tables[name])
+
+
+def test_layout_problems_do_not_hide_the_rest(tmp_path):
+    book = as_workbook_of_default(tmp_path)
+    wb = load_workbook(book)
+    schemes = wb["schemes"]
+    schemes.insert_rows(1, 2)
+    schemes["A1"] = "Schemes 2024/25"  # the header is now row 3, its first scheme row 4
+    header = [c.value for c in schemes[3]]
+    schemes.cell(4, header.index("floor_gbp") + 1, -1)
+    wb["services"].merge_cells("N5:O5")
+    wb["areas"].title = "Areas "
+    wb.save(book)
+    found = problems(book)
+    said = [(p.sheet, p.row, (p.column or "").split(":")[0]) for p in found]
+    assert ("schemes", 1, "") in said  # the header is in row 3 ...
+    assert ("schemes", 4, get_column_letter(header.index("floor_gbp") + 1)) in said  # ... and
+    assert ("services", 5, "N") in said  # the merged cells, and the misnamed sheet, read anyway
+    assert any(p.sheet == "areas" and "rename the sheet 'Areas ' to 'areas'" in p.rule
+               for p in found)
+    order = [name.strip().lower() for name in load_workbook(book).sheetnames]
+    sheets = [p.sheet for p in found]
+    assert sheets == sorted(sheets, key=order.index)  # in the workbook's order
+
+
+def test_a_workbook_names_its_sheets_and_the_id_meant(dataset_copy, csv_edit):
+    csv_edit.set_cell("services", {"service_id": "vs-core"}, "scheme_id", "victim")
+    [p] = [p for p in problems(as_workbook(dataset_copy)) if "unknown scheme_id" in p.rule]
+    assert p.rule == "unknown scheme_id: not in the schemes sheet; did you mean 'victims'?"
+    [f] = [p for p in problems(dataset_copy) if "unknown scheme_id" in p.rule]
+    assert f.rule == "unknown scheme_id: not in schemes.csv; did you mean 'victims'?"

@@ -188,6 +188,8 @@ def test_the_paper_rests_on_placeholders_never_final_and_never_names_the_default
     assert paper.status_words == ["ILLUSTRATIVE"]
     text = "".join(s.html for s in paper.sections())
     assert "ILLUSTRATIVE" in text and "FINAL" not in text
+    # the need shares rest on placeholder indicators, and say so where they are shown
+    assert "The need share rests on placeholder need indicators or weights." in text
     for word in ("Devon", "Cornwall", "Plymouth", "Torbay", "£9.6m", "9,600,000",
                  "Community Grant Scheme", "hotspot", "Home Office funding"):
         assert word.lower() not in text.lower(), word
@@ -224,6 +226,8 @@ def test_budgetopt_run_takes_the_workbook_to_a_paper(tmp_path):
     assert (folder / "paper.pdf").read_bytes().startswith(b"%PDF")
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["marking"] != "FINAL" and "ILLUSTRATIVE" in manifest["marking"]
+    # a workbook is one file: nothing "inside" it can be untracked (it was: areas.csv in it)
+    assert not any("thames-valley.xlsx/" in path for path in manifest["git_dirty_paths"])
     digest = hashlib.sha256(WORKBOOK.read_bytes()).hexdigest()
     assert digest in json.dumps(manifest)  # the paper's manifest covers the workbook
     html = (folder / "paper.html").read_text()

@@ -64,9 +64,10 @@ def _show(value: object) -> str:
 class InputError(Exception):
     """Raised when input fails its checks; holds every problem found, not just the first."""
 
-    def __init__(self, problems: Iterable[Problem], what: str = "input") -> None:
+    def __init__(self, problems: Iterable[Problem], what: str = "input", note: str = "") -> None:
         self.problems = list(problems)
         self.what = what
+        self.note = note  # what was not checked yet, said after the list
         super().__init__(self.report())
 
     def report(self, limit: int = 50) -> str:
@@ -75,6 +76,8 @@ class InputError(Exception):
         lines += [f"  - {p}" for p in self.problems[:limit]]
         if n > limit:
             lines.append(f"  ... and {n - limit} more")
+        if self.note:
+            lines.append(self.note)
         return "\n".join(lines)
 
     def _render_traceback_(self) -> list[str]:
@@ -103,6 +106,6 @@ class ProblemLog:
     def __bool__(self) -> bool:
         return bool(self.problems)
 
-    def raise_if_any(self, what: str) -> None:
+    def raise_if_any(self, what: str, note: str = "") -> None:
         if self.problems:
-            raise InputError(self.problems, what)
+            raise InputError(self.problems, what, note)

@@ -142,6 +142,21 @@ class Dataset:
         workbooks and every explorer redraw ask)."""
         return list(self._placeholders)
 
+    def confirmed_figures(self) -> list[tuple[str, str, str]]:
+        """(table, key, column) of every figure its row's ``placeholder`` column says is
+        confirmed (false) and the manifest does not list as sourced."""
+        out = []
+        for name, frame in self.tables.items():
+            if PLACEHOLDER_FLAG.name not in frame:
+                continue
+            numeric = [c.name for c in TABLES[name].columns if c.kind in (Kind.MONEY,
+                                                                          Kind.NUMBER)]
+            for key, row in frame[frame[PLACEHOLDER_FLAG.name].eq(False)].iterrows():
+                text = key_text(key)
+                out += [(name, text, c) for c in numeric if c in frame and pd.notna(row[c])
+                        and not self.is_sourced(name, text, c)]
+        return out
+
     @cached_property
     def _placeholders(self) -> tuple[tuple[str, str, str], ...]:
         out = []
@@ -191,10 +206,14 @@ class Dataset:
             )
         n_sourced = len(self.manifest.sourced_figures)
         n_placeholder = len(self.placeholder_figures())
+        n_sources = len(self.manifest.sources)
         lines += [
             "",
             f"  {n_sourced} figures from published sources "
-            f"({len(self.manifest.sources)} sources); {n_placeholder} placeholder figures",
+            f"({n_sources} source{'s' if n_sources != 1 else ''}); "
+            + (f"{n_confirmed} confirmed in the tables (placeholder column false); "
+               if (n_confirmed := len(self.confirmed_figures())) else "")
+            + f"{n_placeholder} placeholder figures",
         ]
         return "\n".join(lines)
 
@@ -226,7 +245,9 @@ def load_folder(folder: str | Path) -> Dataset:
         frame = read_csv_table(folder / listed[name], spec, log)
         if frame is not None:
             frames[name] = frame
-    log.raise_if_any(what)
+    log.raise_if_any(what, note="The rules across tables (ids that refer to other tables, "
+                     "shares and weights adding up to 1, curves, totals) are checked once "
+                     "these are put right.")
     assert manifest is not None
 
     check_across_tables(folder, manifest, frames, log)

@@ -89,9 +89,9 @@ def rule_text(col: Column) -> str:
     text = col.rule()
     if col.ref:
         table, column = col.ref.split(".")
-        text += f"; a {column} from the {table} sheet"
+        text += f"; {'an' if column[0] in 'aeiou' else 'a'} {column} from the {table} sheet"
     if col.kind is Kind.MONEY:
-        text += " (whole pounds)"
+        text += " (whole pounds in a plan: pence are kept, but every table rounds to pounds)"
     return text
 
 

@@ -169,7 +169,9 @@ def parse_cell(raw: str, col: Column, file: str, line: int, log: ProblemLog) -> 
                 (col.upper, lambda v, lim: v <= lim, "<="),
             ):
                 if limit is not None and not ok(value, limit):
-                    bad(f"out of range (must be {sign} {figure(limit)})")
+                    hint = ("; a percentage? write 2% as 0.02" if sign == "<=" and limit <= 1
+                            < value <= 100 else "")
+                    bad(f"out of range (must be {sign} {figure(limit)}){hint}")
                     return None
             return value
     raise AssertionError(col.kind)  # pragma: no cover

@@ -8,6 +8,7 @@ meets the tables.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,10 +69,22 @@ def _references(c: _Check) -> None:
         for col in spec.columns:
             if col.ref:
                 ref_table, ref_col = col.ref.split(".")
-                known = set(c.frames[ref_table][ref_col].dropna())
+                known = sorted(set(c.frames[ref_table][ref_col].dropna()))
                 values = c.frames[name][col.name]
                 c.each(name, values.notna() & ~values.isin(known), col.name,
-                       f"unknown {ref_col}: not in {c.manifest.tables[ref_table]}")
+                       lambda r, col=col, ref_col=ref_col, ref_table=ref_table, known=known:
+                       f"unknown {ref_col}: not in {c.manifest.tables[ref_table]}"
+                       + _did_you_mean(str(r[col.name]), known))
+
+
+def _did_you_mean(value: str, known: list[str]) -> str:
+    """'; did you mean 'victims'?' for an id typed a little differently, else the ids there
+    are (when they are few enough to list)."""
+    near = difflib.get_close_matches(value, known, n=1, cutoff=0.6) or [
+        k for k in known if k.lower() == value.lower()]
+    if near:
+        return f"; did you mean '{near[0]}'?"
+    return f" (its ids: {', '.join(known)})" if 0 < len(known) <= 8 else ""
 
 
 def _streams(c: _Check) -> None:

@@ -154,17 +154,22 @@ def scenario_fields(namespace: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def repository_root(start: Path) -> Path:
-    """The repository a file belongs to: the nearest folder above it with a pyproject.toml.
+    """The project a file belongs to: the nearest folder above it holding a ``parameters/``
+    folder — the budgetopt repository (which also has a pyproject.toml), or a team's own
+    project folder holding its ``data/`` and ``parameters/`` — of which the file is part, or
+    which is ``start`` itself (a command run from the project folder).
 
     Scenario paths (``dataset: data/devon-cornwall``) are relative to this root so a scenario means
     the same thing from a terminal, a notebook kernel or a papermill worker, whatever the working
-    directory.
+    directory; reports go to its ``reports/``.
     """
     start = start.resolve()
     for folder in [start, *start.parents]:
-        if (folder / "pyproject.toml").is_file() and (folder / "parameters").is_dir():
+        if (folder / "parameters").is_dir() and (
+                (folder / "pyproject.toml").is_file() or folder == start
+                or start.is_relative_to(folder / "parameters")):
             return folder
-    # installed without the repository: fall back to the package's own checkout, then cwd
+    # no project folder: fall back to the package's own checkout, then cwd
     here = Path(__file__).resolve()
     for folder in here.parents:
         if (folder / "pyproject.toml").is_file():

@@ -62,18 +62,20 @@ class Column:
             Kind.TEXT: "text",
             Kind.BOOL: "true or false",
             Kind.YEAR: "a year such as 2025 (meaning 2025/26)",
-            Kind.MONEY: "an amount in whole or part pounds, 0 or more",
+            Kind.MONEY: "an amount in pounds",
             Kind.NUMBER: "a number",
         }[self.kind]
-        bounds = []
-        if self.gt is not None:
-            bounds.append(f"> {figure(self.gt)}")
-        if self.ge is not None and self.kind is not Kind.MONEY:
-            bounds.append(f">= {figure(self.ge)}")
-        if self.upper is not None:
-            bounds.append(f"<= {figure(self.upper)}")
-        if bounds:
-            parts += " " + " and ".join(bounds)
+        low = self.ge if self.ge is not None else (0 if self.kind is Kind.MONEY else None)
+        if self.gt is not None and self.upper is not None:
+            parts += f" more than {figure(self.gt)} and at most {figure(self.upper)}"
+        elif self.gt is not None:
+            parts += f" more than {figure(self.gt)}"
+        elif low is not None and self.upper is not None:
+            parts += f" from {figure(low)} to {figure(self.upper)}"
+        elif low is not None:
+            parts += f", {figure(low)} or more"
+        elif self.upper is not None:
+            parts += f" at most {figure(self.upper)}"
         if self.choices:
             parts = "one of " + ", ".join(self.choices)
         return parts
@@ -162,7 +164,8 @@ NEED_FORMULA = Table(
     "Indicator weights giving each area's need share in an area-split scheme.",
     (
         C("scheme_id", Kind.ID, "An area-split scheme.", ref="schemes.scheme_id"),
-        C("indicator", Kind.ID, "A column of areas.csv.", choices=INDICATORS),
+        C("indicator", Kind.ID, "A need indicator: a column of the areas table.",
+          choices=INDICATORS),
         C("weight", Kind.NUMBER, "Weight of the indicator; a scheme's weights sum to 1.",
           gt=0, le=1),
         PLACEHOLDER_FLAG,
@@ -250,7 +253,7 @@ OUTCOMES = Table(
         C("outcome_id", Kind.ID, "Identifier."),
         C("unit", Kind.TEXT, "What one outcome is."),
         C("value_gbp", Kind.MONEY, "Social value of one outcome, £.", gt=0, le=1e7),
-        C("source_id", Kind.ID, "A source in dataset.yaml, or 'placeholder'."),
+        C("source_id", Kind.ID, "The id of a source in the manifest's sources, or 'placeholder'."),
         C("price_year", Kind.YEAR, "Price year of value_gbp.", False),
         PLACEHOLDER_FLAG,
     ),

@@ -32,6 +32,9 @@ def new_dataset(name: str, to: Path, *, workbook: bool = False) -> list[Path]:
     if not _NAME.fullmatch(name):
         problems.append(Problem(name, "a dataset's name is lower-case letters, digits, '-' and "
                                 "'_', starting with a letter or digit (e.g. thames-valley)"))
+    if workbook != (to.suffix.lower() == ".xlsx"):
+        problems.append(Problem(str(to), "a workbook's path ends in .xlsx and a folder's does "
+                                "not: give --xlsx with a path ending in .xlsx, or neither"))
     if to.exists():
         problems.append(Problem(str(to), "already exists: give a new name or another place "
                                 "(nothing was written)"))

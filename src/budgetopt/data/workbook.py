@@ -157,6 +157,7 @@ class SheetMap:
     header: list[str]
     rows: dict[int, int]
     position: int = 0  # the sheet's place in the workbook, for listing problems in its order
+    table: str = ""  # the table it holds (its sheet's name, unless misnamed)
 
     def row(self, line: int | None) -> int | None:
         return None if line is None else self.rows.get(line, line)
@@ -201,28 +202,31 @@ def workbook_to_folder(path: Path, folder: Path, log: ProblemLog) -> dict[str, S
         target = listed.get(name)
         if target is None:
             continue  # not listed: the folder check says whether it must be
-        if name not in sheets:
-            _no_sheet(path, name, list(sheets), spec.optional, log)
+        sheet = name if name in sheets else _no_sheet(path, name, list(sheets), spec.optional,
+                                                      log)
+        if sheet is None:
             continue
-        rows = sheets[name].rows
-        if not _header_in_row_1(path, name, rows, spec, log):
-            continue
-        for ref in sheets[name].merged:
+        rows = sheets[sheet].rows
+        skip = _rows_above_header(path, name, rows, spec, log)  # read from the header on
+        for ref in sheets[sheet].merged:
             letters, row = _CELL.match(ref).groups()  # type: ignore[union-attr]
             log.problems.append(Problem(
                 str(path), f"cells {ref} are merged: a table's cells must each hold their own "
-                "value (select them and unmerge)", row=int(row), column=letters, sheet=name))
-        text, rows_at = _as_csv(rows)
+                "value (select them, unmerge, and type the value into each cell)", row=int(row),
+                column=letters, sheet=name))
+        text, rows_at = _as_csv(rows[skip:])
         files.write_text(folder / target, text)
-        header = [cell_text(h).strip() for h in rows[0]] if rows else []
-        maps[target] = SheetMap(name, header, rows_at, order[name])
+        header = [cell_text(h).strip() for h in rows[skip]] if len(rows) > skip else []
+        maps[target] = SheetMap(sheet, header, {line: row + skip for line, row in
+                                                rows_at.items()}, order[sheet], name)
     return maps
 
 
 def _no_sheet(path: Path, name: str, sheets: list[str], optional: bool,
-              log: ProblemLog) -> None:
+              log: ProblemLog) -> str | None:
     """A table the manifest lists with no sheet of its name: say which sheet was probably
-    meant (a name differing in case or spacing, or close to it)."""
+    meant (a name differing in case or spacing, or close to it) — and read that one, so the
+    rest of its problems are listed too."""
     near = [s for s in sheets if s.strip().lower().replace(" ", "_") == name]
     near = near or difflib.get_close_matches(name, sheets, n=1, cutoff=0.75)
     hint = f" — rename the sheet '{near[0]}' to '{name}'" if near else ""
@@ -231,28 +235,29 @@ def _no_sheet(path: Path, name: str, sheets: list[str], optional: bool,
     log.problems.append(Problem(
         str(path), f"the workbook has no '{name}' sheet ({need}){hint}; its sheets: "
         f"{', '.join(sheets)}", sheet=name))
+    return near[0] if near else None
 
 
-def _header_in_row_1(path: Path, name: str, rows: list[list[Any]], spec: Any,
-                     log: ProblemLog) -> bool:
-    """A table's header must be row 1; a header found lower down (a title typed above it) is
-    named with its row, rather than every column being reported unknown."""
+def _rows_above_header(path: Path, name: str, rows: list[list[Any]], spec: Any,
+                       log: ProblemLog) -> int:
+    """How many rows lie above a table's header, which must be row 1: a header found lower
+    down (a title typed above it) is named with its row, and the sheet is read from it, so
+    its other problems are listed too, at their own rows."""
     def names(row: list[Any]) -> set[str]:
         return {cell_text(v).strip() for v in row} & set(spec.column_names)
 
     if rows and names(rows[0]):
-        return True
+        return 0
     found = next((i for i, r in enumerate(rows[1:20], start=2) if len(names(r)) >= 2), None)
     if found is None:
-        return True  # no header anywhere: the folder check names the missing columns
+        return 0  # no header anywhere: the folder check names the missing columns
     log.problems.append(Problem(
         str(path), f"the header is in row {found}, not row 1: delete the rows above it "
         f"(row 1 must hold the column names: {', '.join(spec.column_names)})", row=1,
         sheet=name))
-    return False
+    return found - 1
 
 
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 def relocate(p: Problem, folder: Path, book: Path, maps: dict[str, SheetMap]) -> Problem:
     """A problem found in the temporary folder, put back in the workbook."""
     try:
@@ -260,8 +265,16 @@ def relocate(p: Problem, folder: Path, book: Path, maps: dict[str, SheetMap]) ->
     except ValueError:
         return p
     where = maps.get(rel, SheetMap(rel, [], {}))
-    return Problem(str(book), p.rule, where.row(p.row), where.column(p.column), p.value, p.key,
-                   where.sheet)
+    return Problem(str(book), in_sheet_words(p.rule, maps), where.row(p.row),
+                   where.column(p.column), p.value, p.key, where.sheet)
+
+
+def in_sheet_words(rule: str, maps: dict[str, SheetMap]) -> str:
+    """A rule as a workbook's user reads it: "not in schemes.csv" → "not in the schemes
+    sheet", "in dataset.yaml" → "in the manifest sheet"."""
+    for rel in sorted(maps, key=len, reverse=True):
+        rule = re.sub(rf"(?<![\w./-]){re.escape(rel)}\b", f"the {maps[rel].sheet} sheet", rule)
+    return rule
 
 
 def load_workbook_dataset(path: Path, load_folder: Any) -> Any:
@@ -274,13 +287,25 @@ def load_workbook_dataset(path: Path, load_folder: Any) -> Any:
     with tempfile.TemporaryDirectory(prefix="budgetopt-workbook-") as tmp:
         folder = Path(tmp)
         maps = workbook_to_folder(path, folder, log)
-        log.raise_if_any(what)
+        if not maps:
+            log.raise_if_any(what)  # no manifest sheet, or not a workbook at all
         try:
             ds = load_folder(folder)
+            found: list[Problem] = []
+            note = ""
         except InputError as e:
-            sheet_of = {m.sheet: m.position for m in maps.values()}
-            moved = sorted((relocate(p, folder, path, maps) for p in e.problems),
+            found, note = [relocate(p, folder, path, maps) for p in e.problems], e.note
+        # the workbook's own problems (a sheet misnamed, a header low, merged cells, formulas
+        # never calculated) with the folder check's, sheet by sheet; a cell already named for
+        # its formula is not named again as empty, nor a missing sheet as a missing file
+        named = {(p.sheet, p.row, p.column) for p in log.problems}
+        found = [p for p in found if (p.sheet, p.row, p.column) not in named
+                 and not p.rule.startswith("file is missing")]  # its sheet is, said above
+        if log.problems or found:
+            sheet_of = {**{m.table: m.position for m in maps.values()},
+                        **{m.sheet: m.position for m in maps.values()}}
+            every = sorted([*log.problems, *found],
                            key=lambda p: sheet_of.get(p.sheet or "", -1))  # sheet by sheet
-            raise InputError(moved, what) from None
+            raise InputError(every, what, note=note) from None
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return type(ds)(path, ds.manifest, ds.tables, digest)

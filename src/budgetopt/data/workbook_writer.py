@@ -129,6 +129,10 @@ def _validate(ws: Any, table: Table, header: list[str], headers: dict[str, list[
         elif col.kind is Kind.MONEY:
             kwargs = {"type": "whole", "operator": "between", "formula1": "0",
                       "formula2": f"{int(col.upper or MONEY_MAX)}", "errorStyle": "warning"}
+        elif col.kind is Kind.NUMBER and col.upper is not None:
+            low = col.gt if col.gt is not None else (col.ge if col.ge is not None else -1e9)
+            kwargs = {"type": "decimal", "operator": "between", "formula1": f"{low:g}",
+                      "formula2": f"{col.upper:g}", "errorStyle": "warning"}
         elif col.kind is Kind.YEAR:
             kwargs = {"type": "whole", "operator": "between", "formula1": "2000",
                       "formula2": "2100"}

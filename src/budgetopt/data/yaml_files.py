@@ -46,5 +46,9 @@ def read_yaml(path: Path, missing: str) -> tuple[Any, Problem | None]:
         return None, Problem(file, f"cannot read the file ({e.__class__.__name__}: {e})")
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        return None, Problem(file, f"not valid YAML ({getattr(e, 'problem', e)})",
+        why = str(getattr(e, "problem", e))
+        hint = ("; a ': ' inside a value? put the value in double quotes, as in "
+                'title: "Anyshire: commissioning"') if "mapping values are not allowed" in why \
+            else ""
+        return None, Problem(file, f"not valid YAML ({why}){hint}",
                              row=mark.line + 1 if mark else None)

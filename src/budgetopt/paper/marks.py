@@ -45,6 +45,15 @@ class Placeholders:
         ids = self.ds.services.index[self.ds.services["scheme_id"] == scheme]
         return any(self.service(s, "last_year_gbp") for s in ids)
 
+    def need_share(self, scheme: str) -> bool:
+        """Whether the need shares of area-split ``scheme`` rest on a placeholder: a weight of
+        its formula, or an indicator it uses in any area (a share is an area's indicators over
+        every area's)."""
+        formula = self.ds.tables["need_formula"]
+        used = [i for k, i in formula.index if k == scheme]
+        return any(("need_formula", f"{scheme}/{i}", "weight") in self.figures for i in used) \
+            or any(("areas", a, i) in self.figures for a in self.ds.areas.index for i in used)
+
     def curve_services(self) -> set[str]:
         """Services whose benefit curve includes a placeholder figure."""
         return {key.split("/")[0] for table, key, _ in self.figures if table == "curves"}

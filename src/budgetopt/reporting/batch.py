@@ -45,6 +45,7 @@ from budgetopt.core import files
 from budgetopt.core.errors import InputError, Problem
 from budgetopt.data.inputs import load_inputs
 from budgetopt.data.scenario import load_scenario, repository_root, scenario_dataset_path
+from budgetopt.paper.notebook import notebook_file
 from budgetopt.pipeline import run_scenario
 from budgetopt.reporting.execute import execute, failure_sentence
 from budgetopt.reporting.grant_papers import is_round, run_round_paper
@@ -73,7 +74,7 @@ EXIT_OUTPUT, EXIT_INTERRUPTED = 3, 130
 
 
 def notebook_path(repo_root: Path, name: str = "paper.ipynb") -> Path:
-    return repo_root / "notebooks" / name
+    return notebook_file(name, repo_root)
 
 
 def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: str = "") -> Outcome:

@@ -18,6 +18,7 @@ from pathlib import Path
 from budgetopt.core import files
 from budgetopt.data.grant_round import is_round_file, load_round
 from budgetopt.data.yaml_files import read_yaml
+from budgetopt.paper.notebook import notebook_file
 from budgetopt.reporting.execute import execute, failure_sentence
 from budgetopt.reporting.grants import ROUND_FILES
 from budgetopt.reporting.scenario_folder import (
@@ -74,7 +75,7 @@ def run_round_paper(path: Path, out_root: Path, repo_root: Path,
               "repo_root": str(repo_root), "output_dir": str(folder),
               "meeting_date": meeting_date or "to be arranged"}
     try:
-        execute(repo_root / "notebooks" / "grants.ipynb", staging, params, cwd=folder)
+        execute(notebook_file("grants.ipynb", repo_root), staging, params, cwd=folder)
         staging.replace(executed)
         summary = json.loads((folder / "round.json").read_text(encoding="utf-8"))
     except PapermillExecutionError:

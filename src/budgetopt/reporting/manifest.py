@@ -190,8 +190,8 @@ def build_manifest(*, inputs: ModelInputs, params_path: Path | None, status: str
     dataset = inputs.dataset
     data_path = Path(dataset.path)
     commit = git_commit(repo_root)
-    data_files = [data_path / "dataset.yaml",
-                  *(data_path / rel for rel in dataset.manifest.tables.values())]
+    data_files = [data_path] if data_path.is_file() else [  # a workbook is its one file
+        data_path / "dataset.yaml", *(data_path / rel for rel in dataset.manifest.tables.values())]
     code = [repo_root / c for c in CODE_PATHS if (repo_root / c).exists()]
     params = [] if params_path is None else [Path(params_path)]
     dirty = git_dirty_paths(repo_root, [data_path, *params, *code],

@@ -247,7 +247,8 @@ def areas(p: Paper) -> Section:
                          "Area": area_names[row["area_id"]],
                          "Amount (£)": int(row["amount_gbp"]),
                          "Share": f"{100 * row['share']:.1f}%",
-                         "Need share": f"{100 * row['need_share']:.1f}%",
+                         "Need share": mark(f"{100 * row['need_share']:.1f}%",
+                                            p.placeholders.need_share(k)),
                          "Allowed band": f"{100 * row['band_low']:.1f}–"
                                          f"{100 * row['band_high']:.1f}%",
                          "At the edge": "yes" if min(abs(row["share"] - row["band_low"]),
@@ -270,4 +271,6 @@ def areas(p: Paper) -> Section:
                                 money_cols=list(t.columns[1:]), total_row=True)
                    + (html_table(fair, f"{p.table('fairness')}. Area shares of the area-split "
                                  f"schemes against need, {fy(y)}", money_cols=["Amount (£)"])
+                      + note(f"{MARK} The need share rests on placeholder need indicators or "
+                             "weights." if any(MARK in v for v in fair["Need share"]) else "")
                       if rows else ""))

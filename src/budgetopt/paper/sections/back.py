@@ -92,8 +92,12 @@ def sources(p: Paper) -> Section:
     letter = p.number("sources")
     return Section(heading(f"Appendix {letter}. Background papers and sources", 2)
                    + paragraph(f"{len(p.ds.manifest.sourced_figures)} figures in the "
-                               "dataset come from these published sources; the rest are "
-                               f"placeholders (Appendix {p.number('appendix_assumptions')}).")
+                               "dataset come from these published sources"
+                               + (f"; {confirmed:,} are confirmed in the dataset's tables (its "
+                                  "placeholder column)" if (confirmed := len(
+                                      p.ds.confirmed_figures())) else "")
+                               + f"; the rest ({p.placeholders.count:,}) are placeholders "
+                               f"(Appendix {p.number('appendix_assumptions')}).")
                    + bullet_list(items))
 
 
@@ -167,7 +171,7 @@ def appendix_assumptions(p: Paper) -> Section:
              for p in p.ds.manifest.placeholders]
     model = [
         "Benefit curves are concave and piecewise linear; outcomes are valued with the "
-        "unit social values in outcomes.csv.",
+        "unit social values of the dataset's outcomes table.",
         "Money goes further in areas with more need per head (need share ÷ population "
         "share); at a need-proportional split the curves equal the force-level curves.",
         "Where equally valuable allocations exist, the steadiest is chosen: closest to "
@@ -179,7 +183,10 @@ def appendix_assumptions(p: Paper) -> Section:
     letter = p.number("appendix_assumptions")
     return Section(heading(f"Appendix {letter}. Assumptions and placeholders", 2)
                    + heading("Model assumptions", 3) + bullet_list(model)
-                   + heading("How placeholder figures were set", 3) + bullet_list(notes))
+                   + heading("How placeholder figures were set", 3)
+                   + (bullet_list(notes) if notes else paragraph(
+                       "Not recorded: the dataset's manifest does not say how its placeholder "
+                       "figures were set (its placeholders list is empty).")))
 
 
 def appendix_manifest(p: Paper) -> Section:
