@@ -236,3 +236,12 @@ def test_a_workbook_names_its_sheets_and_the_id_meant(dataset_copy, csv_edit):
     assert p.rule == "unknown scheme_id: not in the schemes sheet; did you mean 'victims'?"
     [f] = [p for p in problems(dataset_copy) if "unknown scheme_id" in p.rule]
     assert f.rule == "unknown scheme_id: not in schemes.csv; did you mean 'victims'?"
+
+
+def test_export_never_replaces_what_exists(tmp_path):
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(InputError, match="already exists"):
+        export_dataset(DEFAULT, tmp_path / "taken", load_folder)
+    book = as_workbook_of_default(tmp_path)
+    with pytest.raises(InputError, match="already exists"):
+        export_dataset(DEFAULT, book, load_folder)

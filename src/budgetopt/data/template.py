@@ -21,7 +21,7 @@ from budgetopt.data.manifest import MANIFEST
 from budgetopt.data.schemas import TABLES
 from budgetopt.data.workbook_writer import write_book
 
-_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")  # it names folders, files and papers
 
 
 def new_dataset(name: str, to: Path, *, workbook: bool = False) -> list[Path]:
@@ -30,8 +30,9 @@ def new_dataset(name: str, to: Path, *, workbook: bool = False) -> list[Path]:
     nothing a team has filled in is ever replaced."""
     problems = []
     if not _NAME.fullmatch(name):
-        problems.append(Problem(name, "a dataset's name is lower-case letters, digits, '-' and "
-                                "'_', starting with a letter or digit (e.g. thames-valley)"))
+        problems.append(Problem(name, "a dataset's name is up to 40 lower-case letters, digits, "
+                                "'-' and '_', starting with a letter or digit (e.g. "
+                                "thames-valley)"))
     if workbook != (to.suffix.lower() == ".xlsx"):
         problems.append(Problem(str(to), "a workbook's path ends in .xlsx and a folder's does "
                                 "not: give --xlsx with a path ending in .xlsx, or neither"))

@@ -149,7 +149,10 @@ def _validate(ws: Any, table: Table, header: list[str], headers: dict[str, list[
 def export_dataset(source: Path, to: Path, load_folder: Any) -> list[Path]:
     """A checked dataset written the other way: a folder as one workbook (``to`` ends in
     .xlsx), or a workbook as a folder of CSV files. Nothing is written when the source is not
-    valid (InputError, naming where)."""
+    valid (InputError, naming where), and nothing that exists is replaced."""
+    if to.exists():
+        raise InputError([Problem(str(to), "already exists: export to a new path (nothing was "
+                                  "written)")], "Export")
     if is_workbook(source):
         load_workbook_dataset(source, load_folder)
         if is_workbook(to):
