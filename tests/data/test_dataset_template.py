@@ -223,3 +223,19 @@ def test_a_colon_in_a_manifest_value_gets_a_hint(tmp_path):
     (folder / "dataset.yaml").write_text(text)
     [p] = problems(folder)
     assert p.row == 2 and "put the value in double quotes" in p.rule
+
+
+def test_a_value_confirmed_by_its_row_needs_a_source_not_placeholder(tmp_path):
+    from tiny_dataset import write_tiny
+
+    outcomes = ["outcome_id,unit,value_gbp,source_id,price_year,placeholder",
+                "o,Outcome,1000,placeholder,,false"]
+    [p] = problems(write_tiny(tmp_path / "tiny", outcomes=outcomes))
+    assert p.column == "placeholder" and "its source_id is 'placeholder'" in p.rule
+    named = ["outcome_id,unit,value_gbp,source_id,price_year,placeholder",
+             "o,Outcome,1000,none,,false"]  # 'none' is the tiny dataset's one source
+    ds = load_dataset(write_tiny(tmp_path / "named", outcomes=named))
+    assert ("outcomes", "o", "value_gbp") in ds.confirmed_figures()
+    states = ds.figure_states
+    assert len(states) == len(ds.placeholder_figures()) + len(ds.confirmed_figures()) + sum(
+        1 for v in states.values() if v.value == "sourced")  # every figure counted once

@@ -135,7 +135,7 @@ def test_a_misnamed_sheet_is_named_with_the_sheet_meant(tmp_path):
     wb["services"].title = "Services "  # a capital and a trailing space
     wb.save(book)
     [p] = problems(book)
-    assert p.sheet == "services" and "the workbook has no 'services' sheet" in p.rule
+    assert p.sheet == "Services " and "the workbook has no 'services' sheet" in p.rule
     assert "rename the sheet 'Services ' to 'services'" in p.rule
 
 
@@ -207,13 +207,25 @@ def test_a_workbook_saved_by_libreoffice_reads_the_same(tmp_path):
         pd.testing.assert_frame_equal(table, from_calc.tables[name])
 
 
-def test_layout_problems_do_not_hide_the_rest(tmp_path):
+@pytest.mark.slow  # LibreOffice in a fresh process
+def test_after_libreoffice_an_empty_result_is_a_value_and_an_error_is_named(tmp_path):
     book = as_workbook_of_default(tmp_path)
     wb = load_workbook(book)
-    schemes = wb["schemes"]
-    schemes.insert_rows(1, 2)
-    schemes["A1"] = "Schemes 2024/25"  # the header is now row 3, its first scheme row 4
-    header = [c.value for c in schemes[3]]
+    ws = wb["streams"]
+    header = [c.value for c in ws[1]]
+    ws.cell(2, header.index("notes") + 1).value = '=IF(1,"","x")'  # the empty string
+    ws.cell(3, header.index("end_year") + 1).value = "=NA()"  # read as empty, it would never end
+    wb.save(book)
+    saved = libreoffice_save(book, tmp_path)
+    [p] = problems(saved)
+    assert (p.sheet, p.row, p.value) == ("streams", 3, "#N/A")
+    assert p.column == f"{get_column_letter(header.index('end_year') + 1)}: end_year"
+    assert "holds the error #N/A" in p.rule
+
+
+def test_layout_problems_do_not_hide_the_rest(tmp_path):
+    book = as_workbook_of_default(tmp_path)
+    wb, schemes, header = with_a_title_above_the_header(book, "schemes")
     schemes.cell(4, header.index("floor_gbp") + 1, -1)
     wb["services"].merge_cells("N5:O5")
     wb["areas"].title = "Areas "
@@ -223,11 +235,11 @@ def test_layout_problems_do_not_hide_the_rest(tmp_path):
     assert ("schemes", 1, "") in said  # the header is in row 3 ...
     assert ("schemes", 4, get_column_letter(header.index("floor_gbp") + 1)) in said  # ... and
     assert ("services", 5, "N") in said  # the merged cells, and the misnamed sheet, read anyway
-    assert any(p.sheet == "areas" and "rename the sheet 'Areas ' to 'areas'" in p.rule
-               for p in found)
-    order = [name.strip().lower() for name in load_workbook(book).sheetnames]
+    assert any(p.sheet == "Areas " and "rename the sheet 'Areas ' to 'areas'" in p.rule
+               for p in found)  # named by the sheet it is, as every other problem of it
+    order = load_workbook(book).sheetnames
     sheets = [p.sheet for p in found]
-    assert sheets == sorted(sheets, key=order.index)  # in the workbook's order
+    assert set(sheets) <= set(order) and sheets == sorted(sheets, key=order.index)
 
 
 def test_a_workbook_names_its_sheets_and_the_id_meant(dataset_copy, csv_edit):
@@ -245,3 +257,52 @@ def test_export_never_replaces_what_exists(tmp_path):
     book = as_workbook_of_default(tmp_path)
     with pytest.raises(InputError, match="already exists"):
         export_dataset(DEFAULT, book, load_folder)
+
+
+def test_a_value_beside_the_table_is_named_once(tmp_path):
+    book = as_workbook_of_default(tmp_path)
+    wb = load_workbook(book)
+    wb["schemes"]["Z5"] = "check with finance"
+    wb.save(book)
+    [p] = problems(book)
+    assert (p.sheet, p.row, p.column) == ("schemes", 1, "Z")
+    assert "a value in column Z, which has no header (first at Z5)" in p.rule
+
+
+def test_a_formula_under_a_low_header_is_named_once_by_its_column(tmp_path):
+    book = as_workbook_of_default(tmp_path)
+    wb, ws, header = with_a_title_above_the_header(book, "schemes")
+    letter = get_column_letter(header.index("floor_gbp") + 1)
+    ws[f"{letter}4"] = "=1+1"
+    wb.save(book)
+    found = [p for p in problems(book) if p.row == 4]
+    assert [(p.column, "never calculated" in p.rule) for p in found] == [
+        (f"{letter}: floor_gbp", True)]
+
+
+def test_a_manifest_value_typed_in_column_b_is_kept(tmp_path):
+    book = as_workbook_of_default(tmp_path)
+    wb = load_workbook(book)
+    ws = wb["manifest"]
+    row = next(r for r in range(1, ws.max_row + 1)
+               if str(ws.cell(r, 1).value or "").startswith("title:"))
+    ws.cell(r := row, 1).value = "title:"
+    ws.cell(r, 2).value = "Devon & Cornwall, typed in B"
+    wb.save(book)
+    assert load_dataset(book).manifest.title == "Devon & Cornwall, typed in B"
+
+
+def test_text_that_starts_with_an_equals_sign_stays_text(dataset_copy, csv_edit):
+    csv_edit.set_cell("services", {"service_id": "vs-core"}, "notes", "=see the MoJ letter")
+    book = as_workbook(dataset_copy)
+    assert load_dataset(book).services.at["vs-core", "notes"] == "=see the MoJ letter"
+
+
+def with_a_title_above_the_header(book: Path, sheet: str) -> tuple:
+    """The workbook with a title typed in row 1 and a blank row 2 above ``sheet``'s header
+    (now row 3, its first data row 4): the workbook, the sheet and the header."""
+    wb = load_workbook(book)
+    ws = wb[sheet]
+    ws.insert_rows(1, 2)
+    ws["A1"] = f"{sheet.title()} 2024/25"
+    return wb, ws, [c.value for c in ws[3]]

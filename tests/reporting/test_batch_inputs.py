@@ -105,3 +105,19 @@ def test_a_left_over_baseline_of_another_dataset_is_not_compared_with(tmp_path):
     assert comp.baseline is None
     same = Comparison.from_reports(["baseline"], reports_dir=str(out), repo_root=str(REPO))
     assert same.baseline is not None and same.baseline.name == "baseline"
+
+
+def test_in_a_mixed_run_another_forces_plan_is_not_set_against_the_baseline(tmp_path):
+    out = tmp_path / "reports"
+    base = _planned(out / "baseline", "data/devon-cornwall", 28_000_000)
+    tv = _planned(out / "tv-baseline", "data/thames-valley", 17_000_000)
+    cut = _planned(out / "cut", "data/devon-cornwall", 27_000_000)
+    for o in (base, tv, cut):  # an allocation each, so each counts as solved
+        (o.folder / "allocation.csv").write_text(
+            "scheme_id,service_id,area_id,year,amount_gbp\nk,s,force,2025,1\n")
+    html = write_index(out, [base, tv, cut], out / "baseline", REPO).read_text()
+    rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    [tv_row] = [r for r in rows if "tv-baseline" in r]
+    [cut_row] = [r for r in rows if ">cut<" in r or "cut/" in r]
+    assert "11,000,000" not in tv_row  # before: −£11,000,000 against the Devon & Cornwall one
+    assert "1,000,000" in cut_row  # the same force's alternative still is

@@ -14,7 +14,9 @@ each file on its own (:mod:`~budgetopt.data.readers`); then the rules across tab
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
@@ -27,6 +29,14 @@ from budgetopt.data.readers import empty_frame, read_csv_table
 from budgetopt.data.rules import check_across_tables
 from budgetopt.data.schemas import PLACEHOLDER_FLAG, TABLES, Kind, key_text
 from budgetopt.data.workbook import is_workbook, load_workbook_dataset
+
+
+class Figure(StrEnum):
+    """Where a figure of the dataset comes from, as papers count and mark them."""
+
+    SOURCED = "sourced"  # quoted from a published source (the manifest's sourced_figures)
+    CONFIRMED = "confirmed"  # the team's own confirmed figure (placeholder column false)
+    PLACEHOLDER = "placeholder"  # an estimate still to be confirmed
 
 
 @dataclass(frozen=True)
@@ -136,43 +146,39 @@ class Dataset:
         return {(f.table, f.key, f.column) for f in self.manifest.sourced_figures}
 
     def placeholder_figures(self) -> list[tuple[str, str, str]]:
-        """(table, key, column) of every numeric figure that is a placeholder: in a row whose
-        ``placeholder`` column says true, or — where that column is empty or absent — not
-        listed under the manifest's ``sourced_figures`` (worked out once per dataset: papers,
-        workbooks and every explorer redraw ask)."""
-        return list(self._placeholders)
+        """(table, key, column) of every figure that is a placeholder (:attr:`figure_states`)."""
+        return [k for k, v in self.figure_states.items() if v is Figure.PLACEHOLDER]
 
     def confirmed_figures(self) -> list[tuple[str, str, str]]:
         """(table, key, column) of every figure its row's ``placeholder`` column says is
         confirmed (false) and the manifest does not list as sourced."""
-        out = []
-        for name, frame in self.tables.items():
-            if PLACEHOLDER_FLAG.name not in frame:
-                continue
-            numeric = [c.name for c in TABLES[name].columns if c.kind in (Kind.MONEY,
-                                                                          Kind.NUMBER)]
-            for key, row in frame[frame[PLACEHOLDER_FLAG.name].eq(False)].iterrows():
-                text = key_text(key)
-                out += [(name, text, c) for c in numeric if c in frame and pd.notna(row[c])
-                        and not self.is_sourced(name, text, c)]
-        return out
+        return [k for k, v in self.figure_states.items() if v is Figure.CONFIRMED]
 
     @cached_property
-    def _placeholders(self) -> tuple[tuple[str, str, str], ...]:
-        out = []
+    def figure_states(self) -> dict[tuple[str, str, str], Figure]:
+        """Every figure of the dataset (each money or number cell outside a key, by table, key
+        and column) as exactly one of sourced, confirmed or placeholder — so the three counts
+        a paper gives add up to the whole. Sourced: listed under the manifest's
+        ``sourced_figures``; else what its row's ``placeholder`` column says (true: a
+        placeholder, false: confirmed); a figure with neither is a placeholder. Worked out once
+        per dataset: papers, workbooks and every explorer redraw ask."""
+        out: dict[tuple[str, str, str], Figure] = {}
         for name, frame in self.tables.items():
             spec = TABLES[name]
-            numeric = [c.name for c in spec.columns if c.kind in (Kind.MONEY, Kind.NUMBER)]
-            numeric = [c for c in numeric if c not in spec.key]
+            numeric = [c.name for c in spec.columns if c.kind in (Kind.MONEY, Kind.NUMBER)
+                       and c.name not in spec.key]
             flags = frame.get(PLACEHOLDER_FLAG.name, pd.Series(None, index=frame.index))
             for (key, row), flag in zip(frame.iterrows(), flags, strict=True):
                 text = key_text(key)
                 said = None if pd.isna(flag) else bool(flag)  # what the row's flag says
                 for col in numeric:
-                    if pd.notna(row[col]) and said is not False and (
-                            said or not self.is_sourced(name, text, col)):
-                        out.append((name, text, col))
-        return tuple(out)
+                    if pd.isna(row[col]):
+                        continue
+                    out[(name, text, col)] = (
+                        Figure.PLACEHOLDER if said else
+                        Figure.SOURCED if self.is_sourced(name, text, col) else
+                        Figure.CONFIRMED if said is False else Figure.PLACEHOLDER)
+        return out
 
     def summary(self) -> str:
         """A one-screen description of the dataset for `budgetopt validate`."""
@@ -204,17 +210,13 @@ class Dataset:
             lines.append(
                 f"    reconciles to the published total £{self.manifest.published_total_gbp:,.0f}"
             )
-        n_sourced = len(self.manifest.sourced_figures)
-        n_placeholder = len(self.placeholder_figures())
+        n = Counter(self.figure_states.values())
         n_sources = len(self.manifest.sources)
-        lines += [
-            "",
-            f"  {n_sourced} figures from published sources "
-            f"({n_sources} source{'s' if n_sources != 1 else ''}); "
-            + (f"{n_confirmed} confirmed in the tables (placeholder column false); "
-               if (n_confirmed := len(self.confirmed_figures())) else "")
-            + f"{n_placeholder} placeholder figures",
-        ]
+        confirmed = (f"{n[Figure.CONFIRMED]} confirmed in the tables (placeholder column "
+                     "false); " if n[Figure.CONFIRMED] else "")
+        lines += ["", f"  {n[Figure.SOURCED]} figures from published sources ({n_sources} "
+                  f"source{'s' if n_sources != 1 else ''}); {confirmed}"
+                  f"{n[Figure.PLACEHOLDER]} placeholder figures"]
         return "\n".join(lines)
 
 

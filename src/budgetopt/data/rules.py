@@ -217,6 +217,12 @@ def _curves(c: _Check) -> None:
 
 def _outcomes_and_inflation(c: _Check) -> None:
     """Outcomes cite a known source; every plan year has an inflation rate."""
+    o = c.frames["outcomes"]
+    if PLACEHOLDER_FLAG.name in o:
+        c.each("outcomes", (o["source_id"] == PLACEHOLDER_SOURCE) & o[PLACEHOLDER_FLAG.name].eq(
+            False), PLACEHOLDER_FLAG.name, f"the row says its value is confirmed "
+            f"({PLACEHOLDER_FLAG.name} = false) but its source_id is '{PLACEHOLDER_SOURCE}': "
+            "name its source, or mark it a placeholder (true)")
     known = {s.id for s in c.manifest.sources} | {PLACEHOLDER_SOURCE}
     c.each("outcomes", ~c.frames["outcomes"]["source_id"].isin(known), "source_id",
            f"not a source id in {MANIFEST} (or '{PLACEHOLDER_SOURCE}')")

@@ -24,13 +24,11 @@ import csv
 import datetime as dt
 import difflib
 import hashlib
-import html
 import io
+import os
 import re
 import tempfile
-import xml.etree.ElementTree as ET
-import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +37,10 @@ from python_calamine import CalamineWorkbook
 
 from budgetopt.core import files
 from budgetopt.core.errors import InputError, Problem, ProblemLog
+from budgetopt.data.guide import GUIDE_SHEET
 from budgetopt.data.manifest import MANIFEST, readable_tables
 from budgetopt.data.schemas import TABLES
+from budgetopt.data.workbook_cells import Flagged, flagged_cells
 
 MANIFEST_SHEET = "manifest"
 SUFFIXES = (".xlsx", ".xlsm")
@@ -65,9 +65,8 @@ def cell_text(value: Any) -> str:
 
 
 def _sheets(path: Path, log: ProblemLog) -> dict[str, Sheet]:
-    """Every sheet the dataset may use (the manifest and the tables; the guide and a team's own
-    sheets are not read): its rows from A1 (cached values of formulas) and its merged ranges. A
-    formula never calculated is a problem of its own."""
+    """Every sheet but the guide: its rows from A1 (cached values of formulas), its merged
+    ranges and the cells a value reader cannot judge (formulas never calculated, errors)."""
     file = str(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
@@ -75,29 +74,28 @@ def _sheets(path: Path, log: ProblemLog) -> dict[str, Sheet]:
         log.add(file, f"cannot read the workbook ({type(e).__name__}: {e}); save it as an "
                 "Excel workbook (.xlsx)")
         return {}
-    wanted = {MANIFEST_SHEET, *TABLES} | {n for n in book.sheet_names
-                                          if n.strip().lower().replace(" ", "_") in TABLES}
     out: dict[str, Sheet] = {}
-    for name in book.sheet_names:
-        if name not in wanted:
-            out[name] = Sheet([], [])  # named in messages, never read
-            continue
-        ws = book.get_sheet_by_name(name)
-        rows = [list(r) for r in ws.to_python(skip_empty_area=False)]
-        merged = [f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
-                  for (r0, c0), (r1, c1) in ws.merged_cell_ranges or []]
-        out[name] = Sheet(rows, merged)
-    book.close()
-    for sheet, cell, formula in _formulas_never_calculated(path, wanted):
-        letters, row = _CELL.match(cell).groups()  # type: ignore[union-attr]
-        rows = out[sheet].rows if sheet in out else []
-        header = [cell_text(h).strip() for h in rows[0]] if rows else []
-        j = column_index_from_string(letters) - 1
-        log.problems.append(Problem(
-            file, "a formula that was never calculated: open the workbook in Excel or "
-            "LibreOffice and save it, so its values are stored", row=int(row),
-            column=f"{letters}: {header[j] if j < len(header) else ''}", value=formula,
-            sheet=sheet))
+    try:
+        for name in book.sheet_names:
+            if name == GUIDE_SHEET:
+                out[name] = Sheet([], [])  # named in messages, never read
+                continue
+            try:
+                ws = book.get_sheet_by_name(name)
+                rows = [list(r) for r in ws.to_python(skip_empty_area=False)]
+                ranges = ws.merged_cell_ranges or []
+            except Exception as e:  # noqa: BLE001 - a damaged sheet: said, the rest read
+                log.problems.append(Problem(file, f"cannot read the sheet ({type(e).__name__}: "
+                                            f"{e}); save the workbook again from Excel or "
+                                            "LibreOffice", sheet=name))
+                continue
+            merged = [f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}"
+                      f"{r1 + 1}" for (r0, c0), (r1, c1) in ranges]
+            out[name] = Sheet(rows, merged)
+    finally:
+        book.close()
+    for name, cells in flagged_cells(path, set(out)).items():
+        out[name] = Sheet(out[name].rows, out[name].merged, cells)
     return out
 
 
@@ -105,46 +103,10 @@ def _sheets(path: Path, log: ProblemLog) -> dict[str, Sheet]:
 class Sheet:
     rows: list[list[Any]]
     merged: list[str]  # "G4:H4"
+    flagged: list[Flagged] = field(default_factory=list)
 
 
 _CELL = re.compile(r"([A-Z]+)([0-9]+)")
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_CELL_XML = re.compile(rb'<c\b([^>]*?)(?<!/)>(.*?)</c>', re.DOTALL)
-_FORMULA_XML = re.compile(rb'<f\b[^>]*?(?:/>|>(.*?)</f>)', re.DOTALL)
-_VALUE_XML = re.compile(rb'<v\b[^>]*>(.+?)</v>', re.DOTALL)
-_REF_XML = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-
-
-def _formulas_never_calculated(path: Path, sheets: set[str]) -> list[tuple[str, str, str]]:
-    """(sheet, cell, formula) of every formula cell with no stored value, read from the
-    workbook's XML: a value reader sees such a cell as empty, so it must be told apart here
-    (a workbook written by a program, never opened in a spreadsheet, has them)."""
-    out = []
-    try:
-        with zipfile.ZipFile(path) as z:
-            book = ET.fromstring(z.read("xl/workbook.xml"))
-            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target", "")
-                       for r in rels.findall("p:Relationship", _NS)}
-            for sheet in book.iterfind("m:sheets/m:sheet", _NS):
-                name = sheet.get("name", "")
-                target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
-                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                if name not in sheets or member not in z.namelist():
-                    continue
-                data = z.read(member)
-                if b"<f" not in data:
-                    continue  # no formulas at all: the common case, at no cost
-                for attrs, body in _CELL_XML.findall(data):
-                    f = _FORMULA_XML.search(body)
-                    if f and not _VALUE_XML.search(body) and (ref := _REF_XML.search(attrs)):
-                        text = html.unescape((f.group(1) or b"").decode("utf-8"))
-                        out.append((name, ref.group(1).decode(), f"={text}"))
-    except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
-        return []  # not a zip of XML: the value reader has said why already
-    return out
 
 
 @dataclass(frozen=True)
@@ -158,6 +120,7 @@ class SheetMap:
     rows: dict[int, int]
     position: int = 0  # the sheet's place in the workbook, for listing problems in its order
     table: str = ""  # the table it holds (its sheet's name, unless misnamed)
+    letters: list[str] = field(default_factory=list)  # each header's column in the sheet
 
     def row(self, line: int | None) -> int | None:
         return None if line is None else self.rows.get(line, line)
@@ -165,7 +128,9 @@ class SheetMap:
     def column(self, name: str | None) -> str | None:
         if name is None or name not in self.header:
             return name
-        return f"{get_column_letter(self.header.index(name) + 1)}: {name}"
+        j = self.header.index(name)
+        letter = self.letters[j] if j < len(self.letters) else get_column_letter(j + 1)
+        return f"{letter}: {name}"
 
 
 def _as_csv(rows: list[list[Any]]) -> tuple[str, dict[int, int]]:
@@ -193,10 +158,13 @@ def workbook_to_folder(path: Path, folder: Path, log: ProblemLog) -> dict[str, S
         log.add(str(path), f"the workbook has no '{MANIFEST_SHEET}' sheet (dataset.yaml line by "
                 f"line in column A); its sheets: {', '.join(sheets)}")
         return {}
-    lines = [cell_text(r[0]) if r else "" for r in sheets[MANIFEST_SHEET].rows]
-    files.write_text(folder / MANIFEST, "\n".join(lines) + "\n")
     order = {name: i for i, name in enumerate(sheets)}
-    maps = {MANIFEST: SheetMap(MANIFEST_SHEET, ["text"], {}, order[MANIFEST_SHEET])}
+    manifest = sheets[MANIFEST_SHEET]
+    text, lines_at = _manifest_text(manifest.rows)
+    files.write_text(folder / MANIFEST, text)
+    _flag(path, MANIFEST_SHEET, manifest, [], log)
+    maps = {MANIFEST: SheetMap(MANIFEST_SHEET, ["text"], lines_at, order[MANIFEST_SHEET],
+                               MANIFEST_SHEET)}
     listed = readable_tables(folder, None)  # the folder's manifest check says what is wrong
     for name, spec in TABLES.items():
         target = listed.get(name)
@@ -207,19 +175,63 @@ def workbook_to_folder(path: Path, folder: Path, log: ProblemLog) -> dict[str, S
         if sheet is None:
             continue
         rows = sheets[sheet].rows
-        skip = _rows_above_header(path, name, rows, spec, log)  # read from the header on
-        for ref in sheets[sheet].merged:
-            letters, row = _CELL.match(ref).groups()  # type: ignore[union-attr]
-            log.problems.append(Problem(
-                str(path), f"cells {ref} are merged: a table's cells must each hold their own "
-                "value (select them, unmerge, and type the value into each cell)", row=int(row),
-                column=letters, sheet=name))
-        text, rows_at = _as_csv(rows[skip:])
-        files.write_text(folder / target, text)
+        skip = _rows_above_header(path, sheet, rows, spec, log)  # read from the header on
         header = [cell_text(h).strip() for h in rows[skip]] if len(rows) > skip else []
-        maps[target] = SheetMap(sheet, header, {line: row + skip for line, row in
-                                                rows_at.items()}, order[sheet], name)
+        keep = _columns_in_table(path, sheet, rows[skip:], header, skip, log)
+        _flag(path, sheet, sheets[sheet], header, log)
+        csv_text, rows_at = _as_csv([[r[j] if j < len(r) else None for j in keep]
+                                     for r in rows[skip:]])
+        files.write_text(folder / target, csv_text)
+        maps[Path(os.path.normpath(target)).as_posix()] = SheetMap(
+            sheet, [header[j] for j in keep], {line: row + skip for line, row in rows_at.items()},
+            order[sheet], name, [get_column_letter(j + 1) for j in keep])
     return maps
+
+
+def _manifest_text(rows: list[list[Any]]) -> tuple[str, dict[int, int]]:
+    """The manifest sheet as dataset.yaml — a row's cells joined by a space (a value typed in
+    column B after its key in A is kept) — and the sheet row of each YAML line."""
+    lines: list[str] = []
+    rows_at: dict[int, int] = {}
+    for i, r in enumerate(rows, start=1):
+        text = " ".join(t for t in (cell_text(v) for v in r) if t)
+        for _ in range(1 + len(_LINE_BREAK.findall(text))):
+            rows_at[len(rows_at) + 1] = i
+        lines.append(text)
+    return "\n".join(lines) + "\n", rows_at
+
+
+def _flag(path: Path, sheet: str, read: Sheet, header: list[str], log: ProblemLog) -> None:
+    """The sheet's merged cells and its cells a value reader cannot judge, as problems."""
+    for ref in read.merged:
+        letters, row = _CELL.match(ref).groups()  # type: ignore[union-attr]
+        log.problems.append(Problem(
+            str(path), f"cells {ref} are merged: a table's cells must each hold their own "
+            "value (select them, unmerge, and type the value into each cell)", row=int(row),
+            column=letters, sheet=sheet))
+    for cell in read.flagged:
+        j = column_index_from_string(cell.letters) - 1
+        name = header[j] if j < len(header) else ""
+        log.problems.append(Problem(str(path), cell.rule, row=cell.row,
+                                    column=f"{cell.letters}: {name}" if name else cell.letters,
+                                    value=cell.value, sheet=sheet))
+
+
+def _columns_in_table(path: Path, sheet: str, rows: list[list[Any]], header: list[str],
+                      skip: int, log: ProblemLog) -> list[int]:
+    """The columns of the table: those with a header. A value typed beside the table, under
+    no header (a note in column Z), is named once, not as a column with a blank name."""
+    keep = [j for j, h in enumerate(header) if h]
+    for j in (j for j, h in enumerate(header) if not h):
+        at = next((i for i, r in enumerate(rows[1:], start=2) if j < len(r)
+                   and cell_text(r[j]).strip()), None)
+        if at is not None:
+            letter = get_column_letter(j + 1)
+            log.problems.append(Problem(
+                str(path), f"a value in column {letter}, which has no header (first at "
+                f"{letter}{at + skip}): give the column its name, or move the note off the "
+                "table's sheet", row=1 + skip, column=letter, sheet=sheet))
+    return keep
 
 
 def _no_sheet(path: Path, name: str, sheets: list[str], optional: bool,
@@ -234,7 +246,7 @@ def _no_sheet(path: Path, name: str, sheets: list[str], optional: bool,
         "every table listed in the manifest needs one"
     log.problems.append(Problem(
         str(path), f"the workbook has no '{name}' sheet ({need}){hint}; its sheets: "
-        f"{', '.join(sheets)}", sheet=name))
+        f"{', '.join(sheets)}", sheet=near[0] if near else name))
     return near[0] if near else None
 
 
@@ -269,11 +281,17 @@ def relocate(p: Problem, folder: Path, book: Path, maps: dict[str, SheetMap]) ->
                    where.column(p.column), p.value, p.key, where.sheet)
 
 
+def _letter(column: str | None) -> str | None:
+    return column.split(":")[0] if column else column
+
+
 def in_sheet_words(rule: str, maps: dict[str, SheetMap]) -> str:
     """A rule as a workbook's user reads it: "not in schemes.csv" → "not in the schemes
     sheet", "in dataset.yaml" → "in the manifest sheet"."""
     for rel in sorted(maps, key=len, reverse=True):
-        rule = re.sub(rf"(?<![\w./-]){re.escape(rel)}\b", f"the {maps[rel].sheet} sheet", rule)
+        if rel.endswith((".csv", ".yaml")):  # a file's name, never an ordinary word
+            rule = re.sub(rf"(?<![\w./-]){re.escape(rel)}(?![\w.])",
+                          f"the {maps[rel].sheet} sheet", rule)
     return rule
 
 
@@ -298,8 +316,8 @@ def load_workbook_dataset(path: Path, load_folder: Any) -> Any:
         # the workbook's own problems (a sheet misnamed, a header low, merged cells, formulas
         # never calculated) with the folder check's, sheet by sheet; a cell already named for
         # its formula is not named again as empty, nor a missing sheet as a missing file
-        named = {(p.sheet, p.row, p.column) for p in log.problems}
-        found = [p for p in found if (p.sheet, p.row, p.column) not in named
+        named = {(p.sheet, p.row, _letter(p.column)) for p in log.problems}
+        found = [p for p in found if (p.sheet, p.row, _letter(p.column)) not in named
                  and not p.rule.startswith("file is missing")]  # its sheet is, said above
         if log.problems or found:
             sheet_of = {**{m.table: m.position for m in maps.values()},

@@ -97,6 +97,9 @@ def write_book(tables: dict[str, list[list[str]]], manifest: str, out: Path) -> 
         for r in rows[1:]:
             ws.append([_typed(v, kinds.get(h, Kind.TEXT))
                        for h, v in zip(header, r, strict=False)])
+            for cell in ws[ws.max_row]:
+                if cell.data_type == "f":  # text that starts with "=" stays text
+                    cell.data_type = "s"
         for cell in ws[1]:
             cell.font = bold
         ws.freeze_panes = "A2"
@@ -163,7 +166,7 @@ def export_dataset(source: Path, to: Path, load_folder: Any) -> list[Path]:
         log.raise_if_any(f"Dataset '{source}'")
         return sorted(to / name for name in maps)
     load_folder(source)
-    if not is_workbook(to):
+    if to.suffix.lower() != ".xlsx":
         raise InputError([Problem(str(to), "export a folder to a workbook: give a path ending "
                                   "in .xlsx")], "Export")
     return [folder_to_workbook(source, to)]

@@ -95,7 +95,7 @@ class Comparison:
                 "Social value (£)": o.summary.get("social_value_gbp"),
                 "Against baseline (£)": (total - base_total
                                          if total is not None and base_total is not None
-                                         else None),
+                                         and self.comparable(o) else None),
             })
         return pd.DataFrame(rows)
 
@@ -107,8 +107,7 @@ class Comparison:
         assert base is not None
         cols = {o.summary.get("title", o.name):
                 against_baseline(o.allocation, base)["difference_gbp"]
-                for o in self.outcomes
-                if o.optimal and o.allocation is not None and o.name != self.baseline.name}
+                for o in self.alternatives if o.optimal and o.allocation is not None}
         order = list(dict.fromkeys(base["scheme_id"]))  # the plan's order, as the papers'
         schemes = [k for k in order if k in against_baseline(base, base).index] + [TOTAL]
         out = (pd.DataFrame(cols).reindex(schemes) if cols else pd.DataFrame(index=schemes))
@@ -116,11 +115,20 @@ class Comparison:
                                  for k in out.index])
         return out.reset_index(drop=True)
 
+    def comparable(self, o: ScenarioOutcome) -> bool:
+        """Whether ``o`` plans the baseline's dataset (by the dataset names their result files
+        record): another force's plan is never set against this one's baseline."""
+        if self.baseline is None:
+            return True
+        mine, theirs = o.summary.get("dataset"), self.baseline.summary.get("dataset")
+        return not mine or not theirs or mine == theirs
+
     @property
     def alternatives(self) -> list[ScenarioOutcome]:
-        """The scenarios compared with the baseline (the baseline itself left out)."""
+        """The scenarios compared with the baseline: the baseline itself and the plans of
+        another dataset left out."""
         base = self.baseline.name if self.baseline else None
-        return [o for o in self.outcomes if o.name != base]
+        return [o for o in self.outcomes if o.name != base and self.comparable(o)]
 
     def by_year(self, o: ScenarioOutcome, key: str = "scheme_id") -> pd.DataFrame:
         """``o`` against the baseline by ``key`` (scheme_id or area_id) and plan year: rows in

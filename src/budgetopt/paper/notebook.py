@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -242,14 +240,8 @@ def stale_notebooks(repo_root: Path) -> list[str]:
 
 
 def notebook_file(name: str, repo_root: Path) -> Path:
-    """The notebook ``name`` to run for a project: the project's own ``notebooks/`` copy (the
-    repository's, committed), else the package checkout's, else one generated from the registry
-    into the temporary folder — so a team's project folder needs only its ``data/`` and
-    ``parameters/``."""
-    for root in (repo_root, Path(__file__).resolve().parents[3]):
-        if (root / "notebooks" / name).is_file():
-            return root / "notebooks" / name
-    made = Path(tempfile.gettempdir()) / f"budgetopt-notebooks-{os.getuid()}" / name
-    made.parent.mkdir(parents=True, exist_ok=True)
-    made.write_text(notebooks(repo_root)[name], encoding="utf-8")
-    return made
+    """The notebook ``name`` to run for a project: the project's own ``notebooks/`` copy (this
+    repository's, committed), else the one of the budgetopt checkout the package runs from — so
+    a team's project folder needs only its ``data/`` and ``parameters/``."""
+    own = repo_root / "notebooks" / name
+    return own if own.is_file() else Path(__file__).resolve().parents[3] / "notebooks" / name

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from budgetopt.core.text import fy, money, plain, plural, signed_money
+from budgetopt.data.dataset import Dataset, Figure
 from budgetopt.explain import analysis
 from budgetopt.paper.html import Section, bullet_list, heading, html_table, paragraph
 from budgetopt.paper.marks import MARK
@@ -86,18 +88,23 @@ def implications(p: Paper) -> Section:
                    + heading("Equality", 3) + paragraph(equality))
 
 
+def figure_counts(ds: Dataset) -> str:
+    """How many of the dataset's figures are sourced, confirmed and placeholders — each figure
+    counted once (:attr:`Dataset.figure_states`), so the three add up to the whole."""
+    n = Counter(ds.figure_states.values())
+    confirmed = (f"{n[Figure.CONFIRMED]:,} are the team's own confirmed figures (the tables' "
+                 "placeholder column); " if n[Figure.CONFIRMED] else "")
+    return (f"Of the dataset's {sum(n.values()):,} figures, {n[Figure.SOURCED]:,} come from "
+            f"these published sources; {confirmed}{n[Figure.PLACEHOLDER]:,} are placeholders")
+
+
 def sources(p: Paper) -> Section:
     items = [f"{s.publisher}, “{s.title}” ({s.date}). {s.url}".rstrip(". ") + "."
              for s in p.ds.manifest.sources]
     letter = p.number("sources")
     return Section(heading(f"Appendix {letter}. Background papers and sources", 2)
-                   + paragraph(f"{len(p.ds.manifest.sourced_figures)} figures in the "
-                               "dataset come from these published sources"
-                               + (f"; {confirmed:,} are confirmed in the dataset's tables (its "
-                                  "placeholder column)" if (confirmed := len(
-                                      p.ds.confirmed_figures())) else "")
-                               + f"; the rest ({p.placeholders.count:,}) are placeholders "
-                               f"(Appendix {p.number('appendix_assumptions')}).")
+                   + paragraph(figure_counts(p.ds) + f" (Appendix "
+                               f"{p.number('appendix_assumptions')}).")
                    + bullet_list(items))
 
 
