@@ -47,8 +47,9 @@ EXAMPLES: dict[str, dict[str, str]] = {
     "uncertainty": {"input": "effect", "key": "weak", "log_sd": "0.5", "from_year": "",
                     "notes": "Weak evidence: a wide spread", "placeholder": "true"},
 }
-"""One example row per table, consistent with each other (the service's scheme, outcome and
-priority are the examples of those tables)."""
+"""One example row per table; the service's scheme, outcome and priority are the examples of
+those tables (the need formula's scheme is another, area-split one: the example scheme is
+force-wide)."""
 
 RULES = (
     "Every id a table names must exist in the table it refers to (a service's scheme_id in "

@@ -55,8 +55,10 @@ def _against(comp: Comparison) -> str:
     n = len(comp.alternatives)
     if comp.baseline is None:
         return f"{n} scenario{'s' if n != 1 else ''}; no baseline to compare with."
+    other = sum(1 for o in comp.outcomes if not comp.comparable(o))
     return (f"{n} alternative scenario{'s' if n != 1 else ''} against the baseline, "
-            f"{comp.baseline.title}.")
+            f"{comp.baseline.title}"
+            + (f"; {other} of another dataset, not compared with it." if other else "."))
 
 
 def write_index(out_root: Path, outcomes: Sequence[RunOutcome], baseline: Path | None,
