@@ -306,3 +306,10 @@ def with_a_title_above_the_header(book: Path, sheet: str) -> tuple:
     ws.insert_rows(1, 2)
     ws["A1"] = f"{sheet.title()} 2024/25"
     return wb, ws, [c.value for c in ws[3]]
+
+
+def test_a_table_path_not_in_its_simplest_form_keeps_its_rows(dataset_copy, csv_edit):
+    csv_edit.edit_manifest(lambda m: m["tables"].update(services="./services.csv"))
+    line = csv_edit.set_cell("services", {"service_id": "vs-core"}, "min_gbp", "-5")
+    [p] = [p for p in problems(as_workbook(dataset_copy)) if "negative" in p.rule]
+    assert (p.sheet, p.row) == ("services", line) and p.column.endswith(": min_gbp")
