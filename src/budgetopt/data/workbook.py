@@ -64,6 +64,19 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet as read: its rows from A1, its merged ranges, the cells a value reader cannot
+    judge."""
+
+    rows: list[list[Any]]
+    merged: list[str]  # "G4:H4"
+    flagged: list[Flagged] = field(default_factory=list)
+
+
+_CELL = re.compile(r"([A-Z]+)([0-9]+)")
+
+
 def _sheets(path: Path, log: ProblemLog) -> dict[str, Sheet]:
     """Every sheet but the guide: its rows from A1 (cached values of formulas), its merged
     ranges and the cells a value reader cannot judge (formulas never calculated, errors)."""
@@ -97,16 +110,6 @@ def _sheets(path: Path, log: ProblemLog) -> dict[str, Sheet]:
     for name, cells in flagged_cells(path, set(out)).items():
         out[name] = Sheet(out[name].rows, out[name].merged, cells)
     return out
-
-
-@dataclass(frozen=True)
-class Sheet:
-    rows: list[list[Any]]
-    merged: list[str]  # "G4:H4"
-    flagged: list[Flagged] = field(default_factory=list)
-
-
-_CELL = re.compile(r"([A-Z]+)([0-9]+)")
 
 
 @dataclass(frozen=True)
