@@ -65,6 +65,7 @@ from budgetopt.reporting.scenario_folder import (
     Outcome,
     clear,
     keep_failed,
+    paper_state,
     render_paper,
     write_error,
 )
@@ -124,12 +125,8 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
                            # a manifest that does not say: illustrative, never final
                            placeholders=int(manifest.get("placeholders_used", 1)),
                            cannot_be_met=not met)
-    if failure:
-        return done("failed", failure)
-    if not met:
-        return done("not met", f"This scenario cannot be met: {folder / 'paper.pdf'} gives the "
-                    "diagnosis and the smallest fix.")
-    return done("paper", f"Paper written: {folder / 'paper.pdf'}")
+    return done(*paper_state(failure, met, folder, "scenario",
+                             "the diagnosis and the smallest fix"))
 
 
 def validate_all(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, InputError]]]:

@@ -25,6 +25,7 @@ from budgetopt.reporting.scenario_folder import (
     STAGING,
     Outcome,
     keep_failed,
+    paper_state,
     render_paper,
     write_error,
 )
@@ -88,9 +89,4 @@ def run_round_paper(path: Path, out_root: Path, repo_root: Path,
                            draft=not summary.get("proven_optimal", False),
                            placeholders=1 if grant_round.synthetic else 0,
                            cannot_be_met=not met, notes=NOTES)
-    if failure:
-        return done("failed", failure)
-    if not met:
-        return done("not met", f"This round cannot be met: {folder / 'paper.pdf'} gives the "
-                    "smallest fix.")
-    return done("paper", f"Paper written: {folder / 'paper.pdf'}")
+    return done(*paper_state(failure, met, folder, "round", "the smallest fix"))

@@ -93,3 +93,14 @@ def render_paper(executed: Path, folder: Path, *, title: str, **marks: Any) -> s
     except Exception as e:  # noqa: BLE001 - a rendering fault must not leave half a paper
         return f"The paper could not be rendered: {type(e).__name__}: {e}"
     return None
+
+
+def paper_state(failure: str | None, met: bool, folder: Path, what: str,
+                gives: str) -> tuple[str, str]:
+    """A rendered paper's state and sentence: failed (``failure``, from :func:`render_paper`),
+    not met (the paper of a ``what`` that cannot be met, which ``gives`` its fix), or written."""
+    if failure:
+        return "failed", failure
+    if not met:
+        return "not met", f"This {what} cannot be met: {folder / 'paper.pdf'} gives {gives}."
+    return "paper", f"Paper written: {folder / 'paper.pdf'}"
