@@ -130,13 +130,18 @@ def solve(params: Path, out: Path | None, solver: str | None) -> None:
     run = run_scenario(params, solver=solver)
     write_outputs(run, out, workbook=False, manifest=False)
     click.echo(run.result.text)
+    _echo_diagnosis(run)
+    click.echo(f"\nWritten to {out}/")
+    if not run.is_met:
+        sys.exit(EXIT_NOT_MET)
+
+
+def _echo_diagnosis(run: Any) -> None:
+    """The smallest fix of a scenario that cannot be met, indented under what was printed."""
     if run.diagnosis is not None:
         click.echo("")
         for sentence in run.diagnosis.sentences:
             click.echo(f"  {sentence}")
-    click.echo(f"\nWritten to {out}/")
-    if not run.is_met:
-        sys.exit(EXIT_NOT_MET)
 
 
 @cli.command()
@@ -179,17 +184,23 @@ def robust(params: Path, draws: int | None, seed: int | None, jobs: int,
     """How sure the plan is: which services hold across draws of the uncertain evidence,
     what the plan risks (regret, EVPI) and the plan best on average."""
     from budgetopt.core.files import prepare_folder
-    from budgetopt.data.inputs import load_inputs
-    from budgetopt.data.scenario import Robustness, repository_root
+    from budgetopt.data.scenario import Robustness, load_scenario, repository_root
+    from budgetopt.pipeline import run_scenario
     from budgetopt.reporting.robustness import FILES, write_robustness
     from budgetopt.robust.analysis import analyse, summary_lines
 
-    inputs = load_inputs(params)
-    base = (inputs.scenario.robustness or Robustness.model_validate({})).model_dump()
+    scenario = load_scenario(params)
+    base = (scenario.robustness or Robustness.model_validate({})).model_dump()
     changes = {k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
     settings = Robustness.model_validate({**base, **changes})
-    out = out or repository_root(params.resolve().parent) / "reports" / inputs.scenario.name
+    out = out or repository_root(params.resolve().parent) / "reports" / scenario.name
     prepare_folder(out, FILES)
+    run = run_scenario(params)  # a scenario that cannot be met gets its diagnosis, no draws
+    if not run.is_met:
+        click.echo(run.result.text)
+        _echo_diagnosis(run)
+        sys.exit(EXIT_NOT_MET)
+    inputs = run.inputs
     bar = _progress(settings.draws)
     try:
         report = analyse(inputs, settings, jobs=jobs, progress=bar.update if bar else None,

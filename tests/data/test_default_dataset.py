@@ -13,6 +13,7 @@ import yaml
 
 from budgetopt.data.dataset import Dataset, load_dataset
 from budgetopt.data.schemas import TABLES, Kind
+
 from plain_reading import (
     key_text,
     money,

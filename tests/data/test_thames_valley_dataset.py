@@ -17,6 +17,8 @@ from budgetopt.data.dataset import Dataset, load_dataset
 from budgetopt.data.schemas import TABLES, Kind
 from budgetopt.paper.document import Paper
 from budgetopt.pipeline import ScenarioRun, run_scenario
+
+from constraint_check import tables_add_up, violations
 from pdf_layout import text_off_the_page
 from plain_reading import (
     money,
@@ -25,8 +27,6 @@ from plain_reading import (
     sourced_cells_differing,
     unsupported_figures,
 )
-
-from constraint_check import tables_add_up, violations
 
 REPO = Path(__file__).resolve().parents[2]
 FOLDER = REPO / "data" / "thames-valley"

@@ -16,12 +16,13 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser_page import check_layout, loopback_page, screenshot, type_into
 from budgetopt.data.inputs import load_inputs, resolve
 from budgetopt.explorer.serve import PARAMS_ENV, end_server, free_port, new_token, voila_command
 from budgetopt.explorer.voila_server import CULL_ENV, TOKEN_ENV
 from budgetopt.results.result import make_result
 from budgetopt.solve.allocator import Allocator
+
+from browser_page import check_layout, loopback_page, screenshot, type_into
 
 pytestmark = pytest.mark.slow  # Voila and a real browser
 

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from browser_page import check_layout, loopback_page, screenshot
 from budgetopt.explorer.serve import end_server, free_port, new_token
+
+from browser_page import check_layout, loopback_page, screenshot
 
 pytestmark = pytest.mark.slow  # JupyterLab, a kernel and a real browser
 

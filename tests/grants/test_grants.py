@@ -14,6 +14,7 @@ import yaml
 
 from budgetopt.core.errors import InputError
 from budgetopt.grants.result import run_round
+
 from grant_rounds import bid, write_round
 
 REPO = Path(__file__).resolve().parents[2]

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from budgetopt.grants.ranked import ranked_list
 from budgetopt.grants.result import RoundResult, run_round
 from budgetopt.grants.selection import organisation_key, select, theme_base, theme_members
+
 from grant_rounds import bid, write_round
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,

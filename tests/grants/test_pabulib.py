@@ -13,6 +13,7 @@ from budgetopt.core.errors import InputError
 from budgetopt.grants.inputs import load_round_inputs
 from budgetopt.grants.pabulib import read_pabulib, write_pabulib
 from budgetopt.grants.selection import select
+
 from grant_rounds import bid, write_round
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pabutools' own PuLP use

@@ -9,7 +9,14 @@ import pytest
 
 from budgetopt.explain.limits import binding_limits
 from budgetopt.model.elastic import ElasticModel, build_elastic
-from budgetopt.model.limits import BY_FAMILY, REGISTRY, TOUCH, Family, relaxation_order
+from budgetopt.model.limits import (
+    BY_FAMILY,
+    REGISTRY,
+    TOUCH,
+    Family,
+    LimitFamily,
+    relaxation_order,
+)
 from budgetopt.model.lp import Col, Row
 from budgetopt.solve.allocator import Allocator
 
@@ -152,3 +159,14 @@ def test_refs_name_columns_and_rows_by_block_and_key(tmp_path):
     assert alloc.bounds(Row("stream", ("grant", 2025))) == (300.0, 300.0)  # must be spent
     lo, hi = alloc.bounds(Row("stream", ("core", 2025)))
     assert lo == float("-inf") and hi == 700.0
+
+
+def test_every_family_says_what_it_is_in_its_own_words():
+    """The paper's table of limits, page 1's reasons and the explorer's "What changed" take
+    their words from the family, so no front end keeps a list of families of its own."""
+    default = LimitFamily
+    for fam in REGISTRY:
+        assert fam.meaning, f"{fam.family} has no meaning"
+        assert fam.at_limit != default.at_limit, f"{fam.family} has no words of its own"
+        assert type(fam).reason is not default.reason or fam.because != default.because, (
+            f"{fam.family} gives no reason")

@@ -12,6 +12,7 @@ import pytest
 
 from budgetopt.grants.result import run_round
 from budgetopt.paper.grants import GRANT_SECTIONS, GrantPaper
+
 from grant_rounds import bid, write_round
 
 REPO = Path(__file__).resolve().parents[2]

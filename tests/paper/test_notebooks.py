@@ -38,7 +38,7 @@ def test_a_changed_notebook_is_noticed(tmp_path):
 
 
 def test_notebooks_have_no_outputs_and_stable_unique_ids():
-    for name in ("paper.ipynb", "compare.ipynb", "explore.ipynb"):
+    for name in ("paper.ipynb", "compare.ipynb", "explore.ipynb", "grants.ipynb"):
         nb = read(name)
         ids = [c.get("id") for c in nb.cells]
         assert all(ids) and len(set(ids)) == len(ids), name

@@ -12,6 +12,7 @@ import pypdf
 import pytest
 
 from budgetopt.reporting.batch import run
+
 from pdf_layout import text_off_the_page
 
 pytestmark = pytest.mark.slow

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -71,6 +72,24 @@ def test_a_scenario_that_cannot_be_met_shows_no_allocation(tmp_path):
     html = p.section("not_met").html
     assert "Why this scenario cannot be met" in html
     assert "Lower the floor of Local in 2025/26 from £5,000" in html
+
+
+def test_a_paper_that_cannot_be_met_is_numbered_for_what_it_shows(tmp_path):
+    """The cannot-be-met variant counts its own numbers: the diagnosis is section 1 with Table 1,
+    funding section 2 with Table 2, and the appendices start again at A."""
+    p = tiny_paper(write_floors_too_high(tmp_path))
+    headings = {}
+    for spec in SECTIONS:
+        if spec.shown(met=False):
+            html = p.section(spec.name).html
+            headings[spec.name] = (re.findall(r"<h2[^>]*>(.*?)</h2>", html),
+                                   sorted(set(re.findall(r"Table [A-Z]?\d+", html))))
+    assert headings["not_met"] == (["1 Why this scenario cannot be met"], ["Table 1"])
+    assert headings["funding"] == (["2 Funding available"], ["Table 2"])
+    appendices = [h[0][0].split(".")[0] for name, h in headings.items()
+                  if name in {s.name for s in SECTIONS if s.kind == "appendix"}]
+    assert appendices == [f"Appendix {c}" for c in "ABCD"[:len(appendices)]]
+    assert "Table D1" in headings["appendix_manifest"][1]
 
 
 def test_sections_are_numbered_in_the_frame_order(tmp_path):

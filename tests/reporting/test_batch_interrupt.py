@@ -11,8 +11,9 @@ import time
 import psutil
 import pytest
 
-from batch_processes import NOISE, SCENARIOS, kernels_started, start
 from budgetopt.reporting.scenario_folder import INTERRUPTED
+
+from batch_processes import NOISE, SCENARIOS, kernels_started, start
 
 pytestmark = pytest.mark.slow
 

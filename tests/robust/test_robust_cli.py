@@ -36,13 +36,16 @@ def test_robust_writes_its_files_and_says_what_holds(tmp_path):
     assert record["draws"] == 60 and record["regret_gbp"]["mean"] >= 0
 
 
-def test_robust_on_a_scenario_that_cannot_be_met_exits_1_with_a_sentence(tmp_path):
+def test_robust_on_a_scenario_that_cannot_be_met_exits_1_with_its_diagnosis(tmp_path):
     data = write_floors_too_high(tmp_path / "data")
     params = tmp_path / "floors.yaml"
     params.write_text(f"name: floors\ntitle: Floors too high\ndataset: {data}\nplan_years: 2\n")
     p = budgetopt("robust", str(params), "--draws", "10", "--out", str(tmp_path / "out"))
-    assert p.returncode == 1
-    assert "the point plan cannot be met" in p.stderr and "Traceback" not in p.stderr
+    assert p.returncode == 1, p.stderr
+    assert "No allocation meets every limit" in p.stdout
+    assert "The smallest fix moves limits by £" in p.stdout  # the pipeline's diagnosis
+    assert "Traceback" not in p.stdout + p.stderr
+    assert not list((tmp_path / "out").glob("robustness.*"))
 
 
 def test_an_expected_value_scenario_runs_into_a_paper(tmp_path):

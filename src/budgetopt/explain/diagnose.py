@@ -44,9 +44,9 @@ class Diagnosis:
     @property
     def summary(self) -> str:
         if not self.found:
-            return ("No move of floors, contracts, pins, stability, fairness or funding makes "
-                    "this scenario possible: check ring-fenced grants against the capacity of "
-                    "the services they may fund.")
+            return (f"No move of the limits a diagnosis may move ({', '.join(relaxation_order())})"
+                    " makes this scenario possible: check ring-fenced grants against the "
+                    "capacity of the services they may fund.")
         if not self.relaxations:
             return "The scenario can be met; nothing needs to change."
         order = relaxation_order()

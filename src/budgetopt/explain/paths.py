@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from budgetopt.core.text import fy, money
 from budgetopt.explain.frontier import MOVED
+from budgetopt.model.limits.stability import MOVES
 from budgetopt.model.lp import Col, Interval, Ref
 from budgetopt.solve.allocator import Allocator, Solution
 
@@ -51,7 +52,7 @@ def reversals(alloc: Allocator, base: Solution,
     ds = inputs.dataset
     t = base.values.block("t")
     last = ds.services["last_year_gbp"].astype(float)
-    moves = alloc.model.cols.get("d")
+    moves = alloc.model.cols.get(MOVES)
     tolerance = max(VALUE_TOLERANCE, 1e-9 * abs(base.objective))
     labels = [inputs.base_year, *inputs.years]
     out = []
@@ -62,8 +63,8 @@ def reversals(alloc: Allocator, base: Solution,
             peak = level > before
             middle = labels[first:end + 1]
             if moves is not None and (s, middle[0]) in moves:
-                ways = [_no_move(alloc, Col("d", (s, middle[0])), rising=peak),
-                        _no_move(alloc, Col("d", (s, labels[end + 1])), rising=not peak)]
+                ways = [_no_move(alloc, Col(MOVES, (s, middle[0])), rising=peak),
+                        _no_move(alloc, Col(MOVES, (s, labels[end + 1])), rising=not peak)]
             else:
                 ways = [{ref: _held(alloc.bounds(ref), before, after, peak)
                          for ref in (Col("t", (s, y)) for y in middle)}]

@@ -17,17 +17,12 @@ import pandas as pd
 
 from budgetopt.core.text import fy, money, signed_money
 from budgetopt.explain.frontier import feasibility_edge, stream_edge
-from budgetopt.model.limits import Family
+from budgetopt.model.limits import BY_FAMILY
 from budgetopt.pipeline import ScenarioRun
 from budgetopt.results.result import Result
 
 MOVES_SHOWN = 5
 MORE_MONEY = 3.0  # how far above its budget the search for a setting that can be met goes
-WORDS = {Family.STABILITY: "at its stability limit", Family.CONTRACT: "held by its contract",
-         Family.SERVICE_MINIMUM: "at its minimum", Family.PIN: "pinned",
-         Family.CAPACITY: "at its capacity", Family.SCHEME_FLOOR: "at its scheme's floor",
-         Family.SCHEME_CAP: "at its scheme's cap", Family.FAIRNESS: "at the fairness band",
-         Family.FUNDING: "held by its funding"}
 
 
 def _first_year(result: Result) -> pd.Series:
@@ -85,7 +80,7 @@ def what_changed(run: ScenarioRun, previous: Result | None) -> list[str]:
     names = run.dataset.services["name"]
     out = []
     for s, v in diff.head(MOVES_SHOWN).items():
-        why = WORDS.get(held[s], "held by a limit") if s in held else (
+        why = BY_FAMILY[held[s]].at_limit if s in held else (
             "where its next £ now buys as much social value as elsewhere")
         out.append(f"{names.get(s, s)} {signed_money(v)}: {why}")
     return out

@@ -110,38 +110,6 @@ def change_bars(change: pd.DataFrame, names: pd.Series, label_year: str, label_b
                 [str(names.get(s, s)) for s in c.index], [("change", "", list(c.to_numpy()))])
 
 
-def schemes_against_last_year(by_scheme: pd.DataFrame, names: pd.Series, year: int,
-                              base_year: int, label_year: str, label_base: str) -> str:
-    """Horizontal bars: each scheme's proposal for ``year`` beside last year."""
-    b = schemes_bars(by_scheme, names, year, base_year, label_year, label_base)
-    fig, ax = plt.subplots(figsize=(6.2, 0.38 * len(b.labels) + 0.8))
-    pos = range(len(b.labels))
-    for (label, colour, values), shift in zip(b.series, (0.2, -0.2), strict=True):
-        ax.barh([p + shift for p in pos], values, height=0.4, color=colour, label=label)
-    ax.set_yticks(list(pos), b.labels)
-    ax.xaxis.set_major_formatter(lambda v, _: short_money(v))
-    ax.legend(frameon=False, loc="lower right")
-    return _svg(fig, b.title, b.alt)
-
-
-def area_share_against_need(shares: pd.DataFrame, scheme_name: str, area_names: pd.Series,
-                            label_year: str) -> str:
-    """Bars of each area's share of one scheme with its need share and the fairness band."""
-    b = area_bars(shares, scheme_name, area_names, label_year)
-    fig, ax = plt.subplots(figsize=(6.2, 2.2))
-    pos = list(range(len(b.labels)))
-    label, colour, values = b.series[0]
-    ax.bar(pos, values, width=0.5, color=colour, label=label)
-    marks = b.marks or []
-    ax.errorbar(pos, [m for _, m, _ in marks], yerr=[[m - lo for lo, m, _ in marks],
-                                                    [hi - m for _, m, hi in marks]],
-                fmt="o", color=NEED, capsize=6, label=b.marks_legend)
-    ax.set_xticks(pos, b.labels)
-    ax.set_ylabel("%")
-    ax.legend(frameon=False, fontsize=8)
-    return _svg(fig, b.title, b.alt)
-
-
 def change_by_service(change: pd.DataFrame, names: pd.Series, label_year: str,
                       label_base: str, most: int = 40) -> str:
     """Diverging bars of each service's change in cash against last year."""

@@ -20,7 +20,8 @@ import pandas as pd
 
 from budgetopt.core.text import fy, money, pct, plural, short_money, signed_money
 from budgetopt.explain import analysis
-from budgetopt.model.limits import Family
+from budgetopt.model.limits import BY_FAMILY
+from budgetopt.model.limits.schemes import scheme_total
 from budgetopt.robust.analysis import holding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -113,7 +114,7 @@ def scheme_reason(p: Paper, scheme: str, change: float) -> str:
     """Why a scheme moves, in one plain clause: the limit its largest mover (the service that
     moves most in the scheme's direction) sits against in the first plan year; else the
     scheme's own floor or cap; else the optimum, naming the largest mover."""
-    y, b, delta = p.year, p.base, p.scenario.stability_limit
+    y = p.year
     ds = p.ds
     totals = p.result.allocation().groupby(["service_id", "year"])["amount_gbp"].sum()
     base = p.result.base_by_service
@@ -127,33 +128,14 @@ def scheme_reason(p: Paper, scheme: str, change: float) -> str:
     who, rising = ds.services.at[s, "name"], change > 0
     mine = next((lim for lim in limits if lim.key[0] == s), None)
     if mine is None:
-        mine = next((lim for lim in limits if lim.key[0] == scheme and lim.family in (
-            Family.SCHEME_FLOOR, Family.SCHEME_CAP)), None)  # (fairness splits, not totals)
+        total = scheme_total(scheme, y)  # a floor or cap on the scheme's total
+        mine = next((lim for lim in limits if lim.ref == total), None)
     if mine is None:  # no limit holds it: the optimum moves it until the margins match
         return (f"mostly {who}, which the optimum "
                 + ("gives more until its next £ buys no more social value than elsewhere"
                    if rising else "cuts until its next £ buys as much social value as "
                    "elsewhere"))
-    if mine.family is Family.STABILITY:
-        pace = f"{delta:.0%} of its {fy(b)} amount a year"
-        weak = ds.services.at[s, "evidence"] == "weak"
-        if rising:
-            return (f"{who} rises as fast as the stability limit allows ({pace}), its next £ "
-                    "buying more social value than elsewhere")
-        return (f"{who} falls as fast as the stability limit allows ({pace}), its next £ "
-                "buying less social value than elsewhere"
-                + (" (weak evidence, so a lower assumed return)" if weak else ""))
-    return {
-        Family.CONTRACT: f"{who} is held at its contract value, with the agreed uplift",
-        Family.SERVICE_MINIMUM: f"{who} is held at its minimum: its next £ buys less social "
-                                "value than elsewhere",
-        Family.PIN: f"the scenario pins {who}",
-        Family.SCHEME_FLOOR: "the scheme sits at its floor",
-        Family.SCHEME_CAP: "the scheme sits at its cap",
-        Family.CAPACITY: f"{who} is at its capacity",
-        Family.FAIRNESS: f"{who}'s split between areas is at the edge of the fairness band",
-        Family.FUNDING: "the funding available decides it",
-    }[mine.family]
+    return BY_FAMILY[mine.family].reason(who, rising, p.inputs, s)
 
 
 def funding(p: Paper) -> Message:

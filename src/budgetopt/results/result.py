@@ -20,7 +20,7 @@ import pandas as pd
 from budgetopt.core.text import fy
 from budgetopt.data.inputs import ModelInputs
 from budgetopt.data.schemas import FORCE_AREA
-from budgetopt.model.limits import Family, family_bounds
+from budgetopt.model.limits import COMMITTING, Family, family_bounds
 from budgetopt.results.rounding import cell_ids, controlled_round, largest_remainder
 from budgetopt.solve.allocator import Allocator, Solution
 from budgetopt.solve.status import SolveStatus
@@ -195,7 +195,8 @@ class Result:
         rows = []
         for y in self.years:
             held = self.commitments[self.commitments["year"] == y]
-            parts = {"contracts": 0.0, "pins": 0.0, "service minimums": 0.0}
+            parts = {str(f.commits): 0.0 for f in sorted(  # contracts, pins, service minimums
+                COMMITTING, key=lambda f: list(Family).index(f.family))}
             lower_by_scheme: dict[str, float] = {}
             for sid, category, lo in zip(held["service_id"], held["category"],
                                          held["amount_gbp"], strict=True):
@@ -212,7 +213,7 @@ class Result:
             rows += [(y, name, int(v)) for name, v in zip(parts, rounded, strict=True)]
         out = pd.DataFrame(rows, columns=["year", "category", "amount_gbp"])
         return out.pivot(index="category", columns="year", values="amount_gbp").reindex(
-            ["contracts", "pins", "service minimums", "scheme floors", "free to place"])
+            list(parts))
 
     def area_shares(self) -> pd.DataFrame:
         """Per area-split scheme, year and area: amount, share of the scheme's area-split money,
@@ -309,21 +310,18 @@ def make_result(alloc: Allocator, solution: Solution) -> Result:
 
 
 COMMITMENT_COLUMNS = ["service_id", "year", "category", "amount_gbp"]
-COMMITTING = ((Family.PIN, "pins"), (Family.CONTRACT, "contracts"),
-              (Family.SERVICE_MINIMUM, "service minimums"))
-"""The families whose lower bounds commit money, the first that sets a bound naming it."""
 
 
 def _commitments(alloc: Allocator) -> pd.DataFrame:
     """Per service total: the money its lower bound holds, and which family sets it."""
     m = alloc.model
     limits = family_bounds(m, alloc.inputs, "t")
-    lows = np.vstack([limits[f][0] for f, _ in COMMITTING])
+    lows = np.vstack([limits[f.family][0] for f in COMMITTING])
     lo = lows.max(axis=0)
     first = (lows == lo).argmax(axis=0)  # the first family of COMMITTING that sets it
     keys = m.cols["t"].keys
     return pd.DataFrame({"service_id": [k[0] for k in keys], "year": [k[1] for k in keys],
-                         "category": np.array([name for _, name in COMMITTING])[first],
+                         "category": np.array([f.commits for f in COMMITTING])[first],
                          "amount_gbp": lo})
 
 

@@ -63,6 +63,11 @@ REGISTRY: tuple[LimitFamily, ...] = (
 )
 BY_FAMILY: dict[Family, LimitFamily] = {f.family: f for f in REGISTRY}
 assert set(BY_FAMILY) == set(Family), "every Family has exactly one registry entry"
+COMMITTING: tuple[LimitFamily, ...] = tuple(
+    BY_FAMILY[f] for f in (Family.PIN, Family.CONTRACT, Family.SERVICE_MINIMUM))
+"""The families whose lower bound on a service total commits money (their ``commits``), in the
+order that names a total several of them hold at one amount: the scenario's own pin first."""
+assert {f.family for f in COMMITTING} == {f.family for f in REGISTRY if f.commits}
 
 
 def relaxation_order() -> list[Family]:
@@ -90,6 +95,6 @@ def interval_without(limits: dict[Family, tuple], i: int, *skip: Family) -> Inte
     return lo, hi
 
 
-__all__ = ["BY_FAMILY", "REGISTRY", "TOUCH", "Bounds", "Coefficients", "Family", "Limit",
-           "LimitFamily", "Numbers", "Slack", "SlackSpec", "Solved", "family_bounds",
+__all__ = ["BY_FAMILY", "COMMITTING", "REGISTRY", "TOUCH", "Bounds", "Coefficients", "Family",
+           "Limit", "LimitFamily", "Numbers", "Slack", "SlackSpec", "Solved", "family_bounds",
            "interval_without", "relaxation_order"]

@@ -133,9 +133,19 @@ class LimitFamily:
 
     relax_cost: float | None = None  # cost per £ of relaxing it; None: it never relaxes
     replaces_rows: tuple[str, ...] = ()  # row blocks the elastic model rebuilds with slack
+    meaning: str = ""  # what the family is, as the paper's table of limits says it
+    at_limit: str = "held by a limit"  # a service the optimum holds here, as the explorer says it
+    commits: str | None = None  # the money its lower bound on a service total commits, by name
+    because: str = "{who} is held by a limit"  # the one-clause reason a scheme moves
 
     def __init__(self, family: Family) -> None:
         self.family = family
+
+    def reason(self, who: str, rising: bool, inputs: ModelInputs, service: str) -> str:
+        """Why service ``who`` (id ``service``) moves as it does in the first plan year (up
+        when ``rising``) while it sits against this family's limit: one plain clause for the
+        key messages on page 1."""
+        return self.because.format(who=who)
 
     def build(self, m: LpModel) -> None:
         """Add the family's own rows and columns."""

@@ -46,6 +46,10 @@ def _contract_bounds(m: LpModel, inputs: ModelInputs) -> Bounds:
 
 
 class Contracts(FixedAmount):
+    meaning = 'amounts fixed by a contract, with its agreed uplift'
+    at_limit = 'held by its contract'
+    commits = 'contracts'
+    because = '{who} is held at its contract value, with the agreed uplift'
     relax_cost = 10.0
 
     def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:

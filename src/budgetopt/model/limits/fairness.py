@@ -41,6 +41,9 @@ def band(tau: float, need_share: float | np.ndarray) -> tuple:
 
 
 class Fairness(LimitFamily):
+    meaning = "how far an area's share may stray from its need share"
+    at_limit = 'at the fairness band'
+    because = "{who}'s split between areas is at the edge of the fairness band"
     relax_cost = 2.0
     replaces_rows = ("fair_hi", "fair_lo")
 

@@ -36,6 +36,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class Funding(LimitFamily):
+    meaning = 'the money each stream brings, and the schemes ring-fenced money may fund'
+    at_limit = 'held by its funding'
+    because = 'the funding available decides it'
     relax_cost = 4.0
     replaces_rows = ("stream",)
 

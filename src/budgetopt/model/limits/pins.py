@@ -7,7 +7,6 @@ moves (1 per £), and the paper prices what each pin costs against the optimum w
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,11 +21,12 @@ from budgetopt.model.limits.base import (
 )
 from budgetopt.model.lp import LpModel
 
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-
 
 class Pins(FixedAmount):
+    meaning = 'amounts this scenario fixes'
+    at_limit = 'pinned'
+    commits = 'pins'
+    because = 'the scenario pins {who}'
     relax_cost = 1.0
 
     def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:

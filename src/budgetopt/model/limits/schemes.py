@@ -34,6 +34,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from budgetopt.model.limits import Family
 
 
+def scheme_total(scheme: str, year: int) -> Col:
+    """The column of a scheme's total in a year, which scheme floors and caps bound."""
+    return Col("T", (scheme, year))
+
+
 def add_scheme_totals(m: LpModel) -> None:
     """T[k,y] = Σ_{s∈k} t[s,y], once."""
     if "T" in m.cols:
@@ -60,7 +65,7 @@ def _scheme_limits(family: LimitFamily, s: Solved, amounts: np.ndarray, side: st
     names = s.inputs.dataset.schemes["name"]
     out = []
     for (k, y), amount in zip(s.model.cols["T"].keys, amounts, strict=True):
-        ref = Col("T", (k, y))
+        ref = scheme_total(k, y)
         if (side == "hi" or amount > 0) and at(s.value(ref), amount):
             out.append(Limit(family.family, y, names[k], amount,
                              f"{names[k]} {words} of £{amount:,.0f} in {fy(y)}.", ref,
@@ -69,6 +74,9 @@ def _scheme_limits(family: LimitFamily, s: Solved, amounts: np.ndarray, side: st
 
 
 class SchemeFloor(LimitFamily):
+    meaning = 'the least a scheme must receive'
+    at_limit = "at its scheme's floor"
+    because = 'the scheme sits at its floor'
     relax_cost = 3.0
 
     def build(self, m: LpModel) -> None:
@@ -117,6 +125,9 @@ class SchemeFloor(LimitFamily):
 
 
 class SchemeCap(LimitFamily):
+    meaning = 'the most a scheme may receive'
+    at_limit = "at its scheme's cap"
+    because = 'the scheme sits at its cap'
 
     def build(self, m: LpModel) -> None:
         add_scheme_totals(m)

@@ -36,6 +36,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class ServiceMinimum(LimitFamily):
+    meaning = 'the least a service needs to keep running'
+    at_limit = 'at its minimum'
+    commits = 'service minimums'
+    because = '{who} is held at its minimum: its next £ buys less social value than elsewhere'
     relax_cost = 3.0
 
     def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
@@ -70,6 +74,9 @@ class ServiceMinimum(LimitFamily):
 
 
 class Capacity(LimitFamily):
+    meaning = 'the most a service can use'
+    at_limit = 'at its capacity'
+    because = '{who} is at its capacity'
 
     def numbers(self, m: LpModel, inputs: ModelInputs) -> list[Numbers]:
         return [m.memo("capacity", lambda: Bounds(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from budgetopt.core.text import fy, money, plural
+from budgetopt.model.limits import BY_FAMILY, Family
 from budgetopt.paper import charts
 from budgetopt.paper.html import Section, bullet_list, heading, html_table, paragraph
 
@@ -19,18 +20,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 LISTED = 6  # services named in the order of disinvestment
 SHOWN_FACTORS = (0.9, 1.0, 1.1)  # frontier points the short table shows beside the edge
-
-FAMILY_MEANING = {
-    "contract": "amounts fixed by a contract, with its agreed uplift",
-    "pin": "amounts this scenario fixes",
-    "scheme floor": "the least a scheme must receive",
-    "scheme cap": "the most a scheme may receive",
-    "service minimum": "the least a service needs to keep running",
-    "capacity": "the most a service can use",
-    "stability": "how far a service may move in a year",
-    "fairness": "how far an area's share may stray from its need share",
-}
-
 
 def value_of_money(p: Paper) -> Section:
     """The next £100k, the last £100k cut, £1 of each stream, and the budget frontier."""
@@ -81,15 +70,15 @@ def shaping(p: Paper) -> Section:
     """The limits the allocation sits against, one line per family; the services held at
     their minimum; the pins."""
     y = p.year
-    by_family: dict[str, list] = defaultdict(list)
+    by_family: dict[Family, list] = defaultdict(list)
     for v in p.explainer.limit_values():
-        by_family[str(v.limit.family)].append(v)
+        by_family[v.limit.family].append(v)
     rows = []
     for family, values in by_family.items():
         best = max(values, key=lambda v: v.what_if.value_change_gbp)
         gain = best.what_if.value_change_gbp
         rows.append({"Limit": family.capitalize(),
-                     "What it is": FAMILY_MEANING.get(family, ""),
+                     "What it is": BY_FAMILY[family].meaning,
                      f"Holding in {fy(y)}": len(values),
                      "Most that releasing £100k of one adds (£)": round(gain),
                      "Where": best.limit.subject if gain > 0.5 else "nothing on its own"})
