@@ -279,7 +279,8 @@ class Explainer:
     @cached_property
     def _reversals(self) -> list[Reversal]:
         shown = self.result.allocation().groupby(["service_id", "year"])["amount_gbp"].sum()
-        return reversals(self.alloc, self.base, {k: float(v) for k, v in shown.items()})
+        return reversals(self.alloc, self.base, {k: float(v) for k, v in shown.items()},
+                         self.binding_limits())
 
     def reversals(self) -> list[Reversal]:
         """Services that rise one year and fall back the next (or fall and rise again), each

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from budgetopt.core.text import fy, money
 from budgetopt.explain.frontier import MOVED
+from budgetopt.model.limits import Limit
 from budgetopt.model.limits.stability import MOVES
 from budgetopt.model.lp import Col, Interval, Ref
 from budgetopt.solve.allocator import Allocator, Solution
@@ -43,10 +44,12 @@ class Reversal:
 
 
 def reversals(alloc: Allocator, base: Solution,
-              shown: dict[tuple[str, int], float] | None = None) -> list[Reversal]:
+              shown: dict[tuple[str, int], float] | None = None,
+              limits: list[Limit] | None = None) -> list[Reversal]:
     """Every reversal in ``base``'s service totals, with what a steadier path would cost.
     ``shown`` are the service totals as the paper's tables show them (whole pounds), for the
-    amounts the sentences quote; the reversals themselves are found on the exact totals."""
+    amounts the sentences quote; the reversals themselves are found on the exact totals.
+    ``limits`` are the limits ``base`` sits against, to name those that hold a service."""
     assert base.values is not None and base.objective is not None
     inputs = alloc.inputs
     ds = inputs.dataset
@@ -76,8 +79,10 @@ def reversals(alloc: Allocator, base: Solution,
             name = ds.services.at[s, "name"]
             kind = "peak" if peak else "dip"
             needed = held or (lost is not None and lost > tolerance)
+            holding = [lim for lim in limits or [] if lim.key == (s,) and lim.year in near[1:]]
             out.append(Reversal(s, name, near, amounts, kind, lost, held, needed,
-                                _sentence(name, kind, near, amounts, lost, held, needed)))
+                                _sentence(name, kind, near, amounts, lost, held, needed,
+                                          holding)))
     return out
 
 
@@ -132,7 +137,7 @@ def _least_loss(alloc: Allocator, objective: float,
 
 
 def _sentence(name: str, kind: str, years: tuple[int, ...], amounts: tuple[float, ...],
-              lost: float | None, held: bool, needed: bool) -> str:
+              lost: float | None, held: bool, needed: bool, holding: list[Limit]) -> str:
     word = "rises" if kind == "peak" else "falls"
     back = "falls back" if kind == "peak" else "rises again"
     stays = f", stays there to {fy(years[-2])}," if len(years) > 3 else ""
@@ -140,12 +145,18 @@ def _sentence(name: str, kind: str, years: tuple[int, ...], amounts: tuple[float
             f"{money(amounts[1])} in {fy(years[1])}{stays} and {back} to {money(amounts[-1])} "
             f"in {fy(years[-1])}: ")
     if held:
-        return text + ("its limits (a contract, a minimum, a pin or the stability band) hold it "
-                       "there.")
+        years: dict[str, list[str]] = {}
+        for lim in holding:
+            years.setdefault(str(lim.family), []).append(fy(lim.year))
+        named = "; ".join(f"{family} in {', '.join(dict.fromkeys(ys))}"
+                          for family, ys in years.items())
+        return text + (f"the limits it sits against hold it there ({named})." if named else
+                       "limits on its scheme or its funding hold it there.")
     if lost is None:
         return text + "what a steadier path would cost could not be computed (a solver fault)."
     if not needed:
         return text + ("an equally valuable steadier path exists, which the solve should have "
                        "chosen: please report this.")
     return text + (f"a steadier path would lose an estimated {money(lost)} of priority-weighted "
-                   "social value, so the money is worth more there that year.")
+                   "social value, as the money is worth more "
+                   + ("there that year." if kind == "peak" else "elsewhere that year."))
