@@ -78,10 +78,15 @@ def test_minimal_scenario_loads(tmp_path):
     ({"budget_change_pct": 80}, "budget_change_pct", "must be at most 50"),
     ({"pins": [{"service": "vs-core", "year": 2025, "amount_gbp": 1, "reason": "x"}]},
      "pins.0.reason", "at least 3 characters"),
+    ({"pins": [{"service": "vs-core", "year": 2025, "amount_gbp": 1, "reason": "   "}]},
+     "pins.0.reason", "at least 3 characters"),
+    ({"pins": [{"service": "vs-core", "year": 2025, "amount_gbp": 1, "reason": "  x "}]},
+     "pins.0.reason", "at least 3 characters"),
     ({"name": "has space"}, "name", "may hold only letters, digits"),
 ], ids=["unknown-key", "unknown-pin-key", "plan-years-type", "tau-type", "streams-type",
         "solver", "tau-high", "tau-negative", "tau-inf", "delta-high", "delta-negative",
-        "plan-years-0", "plan-years-6", "budget-change-range", "short-reason", "bad-name"])
+        "plan-years-0", "plan-years-6", "budget-change-range", "short-reason", "blank-reason",
+        "spaced-reason", "bad-name"])
 def test_scenario_schema_errors(tmp_path, extra, key, rule):
     path = write(tmp_path, extra)
     expect(path, key, rule)

@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 import yaml
 
+from budgetopt.core.errors import InputError
 from budgetopt.data.inputs import load_inputs, resolve
+from budgetopt.data.scenario import load_scenario
 from budgetopt.explorer import quick_charts
 from budgetopt.explorer.app import ScenarioExplorer
 from budgetopt.explorer.controls import parse
@@ -106,6 +108,23 @@ def test_errors_are_shown_in_the_app_not_lost(explorer):
     explorer.pin_add.click()
     assert "reason" in explorer.message.value
     assert explorer.last_error is not None
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "  x ", "ab"])
+def test_a_pin_reason_follows_the_scenario_files_rule(explorer, reason, tmp_path):
+    # one rule for a file and the explorer: at least three characters besides spaces (before
+    # issue 10 the explorer stripped spaces and a file did not, so "  x" passed validate)
+    explorer.pin_reason.value = reason
+    explorer.pin_add.click()
+    assert "at least 3 characters" in explorer.message.value
+    path = tmp_path / "pin.yaml"
+    path.write_text(yaml.safe_dump({
+        "name": "pin", "title": "Pin", "dataset": "data/devon-cornwall",
+        "pins": [{"service": "street-marshals", "year": 2025, "amount_gbp": 1, "reason": reason}]}))
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert any(p.key == "pins.0.reason" and "at least 3 characters" in p.rule
+               for p in info.value.problems)
 
 
 def test_a_setting_that_cannot_be_met_shows_the_diagnosis(explorer):

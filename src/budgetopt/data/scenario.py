@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from budgetopt.core.errors import InputError, ProblemLog
 from budgetopt.data.problems import problems_from
@@ -44,7 +51,9 @@ class Pin(BaseModel):
     service: str = Field(min_length=1)
     year: Year
     amount_gbp: Money
-    reason: str = Field(min_length=3, description="Why the amount is fixed; shown in the paper.")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)] = Field(
+        description="Why the amount is fixed, at least three characters besides spaces; shown "
+        "in the paper.")
 
     _year = field_validator("year", mode="before")(_year)
 

@@ -352,9 +352,8 @@ class ScenarioExplorer:
 
     # ------------------------------------------------------------------ pins and saving
     def _add_pin(self) -> None:
-        reason = self.pin_reason.value.strip()
         pin = Pin(service=self.pin_service.value, year=self.pin_year.value,
-                  amount_gbp=self.pin_amount.value, reason=reason or "")
+                  amount_gbp=self.pin_amount.value, reason=self.pin_reason.value)
         self.pins = [p for p in self.pins if (p.service, p.year) != (pin.service, pin.year)]
         self.pins.append(pin)
         self.refresh_pins()
