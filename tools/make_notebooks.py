@@ -24,6 +24,6 @@ if __name__ == "__main__":
             sys.exit(1)
         sys.exit(0)
     (ROOT / "notebooks").mkdir(exist_ok=True)
-    for name, text in notebooks(ROOT).items():
+    for name, text in notebooks().items():
         (ROOT / "notebooks" / name).write_text(text, encoding="utf-8")
         print(f"wrote notebooks/{name}")

@@ -29,7 +29,7 @@ def test_a_changed_notebook_is_noticed(tmp_path):
     (tmp_path / "parameters").mkdir()
     (tmp_path / "parameters" / "baseline.yaml").write_text(
         (REPO / "parameters" / "baseline.yaml").read_text())
-    for name, text in notebooks(REPO).items():
+    for name, text in notebooks().items():
         (tmp_path / "notebooks" / name).write_text(text)
     assert stale_notebooks(tmp_path) == []
     edited = (tmp_path / "notebooks" / "paper.ipynb")

@@ -73,3 +73,26 @@ def test_a_wrong_type_ends_in_the_problem_not_a_kernel_traceback(tmp_path):
                 if o.get("output_type") == "error"]
     assert error["traceback"] == tail  # the kernel shows the problem, not its traceback
     assert "Cell In[" not in p.stderr
+
+
+def test_a_file_without_pins_runs_as_budgetopt_run_runs_it(tmp_path):
+    # before: a key the file left out took the notebook's default, the baseline's, so a file
+    # without pins was pinned at the published 2025/26 rounds under papermill but not under
+    # budgetopt run, and the other force's scenario failed on Devon & Cornwall's services
+    minimal = tmp_path / "minimal.yaml"
+    minimal.write_text("name: minimal\ntitle: Minimal\ndataset: data/devon-cornwall\n")
+    p = papermill(tmp_path, "-f", str(minimal))
+    assert p.returncode == 0, p.stderr[-2000:]
+    m = json.loads((tmp_path / "manifest.json").read_text())
+    assert m["parameters"]["pins"] == [] and m["parameters"]["plan_years"] == 3
+
+
+def test_a_committed_file_not_named_after_its_scenario_is_recognised(tmp_path):
+    # the other force's scenario is parameters/thames-valley/baseline.yaml, named
+    # thames-valley-baseline: the manifest finds it by its content, as budgetopt run names it
+    params = REPO / "parameters" / "thames-valley" / "baseline.yaml"
+    p = papermill(tmp_path, "-f", str(params))
+    assert p.returncode == 0, p.stderr[-2000:]
+    m = json.loads((tmp_path / "manifest.json").read_text())
+    assert m["params_file"] == "parameters/thames-valley/baseline.yaml"
+    assert m["params_sha256"] == hashlib.sha256(params.read_bytes()).hexdigest()

@@ -145,11 +145,11 @@ def _sentence(name: str, kind: str, years: tuple[int, ...], amounts: tuple[float
             f"{money(amounts[1])} in {fy(years[1])}{stays} and {back} to {money(amounts[-1])} "
             f"in {fy(years[-1])}: ")
     if held:
-        years: dict[str, list[str]] = {}
+        when: dict[str, list[str]] = {}
         for lim in holding:
-            years.setdefault(str(lim.family), []).append(fy(lim.year))
+            when.setdefault(str(lim.family), []).append(fy(lim.year))
         named = "; ".join(f"{family} in {', '.join(dict.fromkeys(ys))}"
-                          for family, ys in years.items())
+                          for family, ys in when.items())
         return text + (f"the limits it sits against hold it there ({named})." if named else
                        "limits on its scheme or its funding hold it there.")
     if lost is None:

@@ -229,15 +229,24 @@ def build_manifest(*, inputs: ModelInputs, params_path: Path | None, status: str
 
 
 def params_file_used(run: ScenarioRun) -> Path | None:
-    """The parameters file whose values the run used: the file it names (or, when it names
-    none, ``parameters/<name>.yaml``) if that file's validated scenario is exactly the run's;
-    otherwise None. papermill does not tell a notebook which file ``-f`` read, and a file named
-    beside other values (``-p params_file ...``) is not what was run, so content decides."""
-    candidate = run.params_file or run.repo_root / "parameters" / f"{run.scenario.name}.yaml"
-    try:
-        return candidate if load_scenario(candidate) == run.scenario else None
-    except InputError:
-        return None
+    """The parameters file whose values the run used: the file it names if that file's
+    validated scenario is exactly the run's; when it names none, the project's scenario file
+    that is (``parameters/<name>.yaml`` first, then any under ``parameters/``: a file need not
+    be named after its scenario); otherwise None. papermill does not tell a notebook which file
+    ``-f`` read, and a file named beside other values (``-p params_file ...``) is not what was
+    run, so content decides."""
+    if run.params_file is not None:
+        candidates = [run.params_file]
+    else:
+        folder = run.repo_root / "parameters"
+        candidates = [folder / f"{run.scenario.name}.yaml", *sorted(folder.rglob("*.yaml"))]
+    for candidate in candidates:
+        try:
+            if candidate.is_file() and load_scenario(candidate) == run.scenario:
+                return candidate
+        except InputError:  # a grant round, or a file that is not a valid scenario
+            continue
+    return None
 
 
 def run_manifest(run: ScenarioRun, finished: datetime | None = None) -> dict[str, Any]:
