@@ -50,14 +50,16 @@ def test_solve_with_cbc_gives_the_same_allocation(tmp_path):
     assert (a - b).abs().max() <= 1
 
 
-def test_infeasible_scenario_exits_1_with_the_reason_and_no_tables(tmp_path):
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_infeasible_scenario_exits_1_with_the_reason_and_no_tables(tmp_path, solver):
     data = write_floors_too_high(tmp_path / "data")
     params = tmp_path / "p.yaml"
     params.write_text(f"name: floors\ntitle: Floors too high\ndataset: {data}\nplan_years: 2\n")
     out = tmp_path / "out"
-    p = run("solve", str(params), "--out", str(out))
+    p = run("solve", str(params), "--out", str(out), "--solver", solver)
     assert p.returncode == 1
     assert "No allocation meets every limit" in p.stdout
+    assert "The smallest fix moves limits by £" in p.stdout  # the diagnosis, on CBC too
     assert "Traceback" not in p.stdout + p.stderr
     assert json.loads((out / "result.json").read_text())["status"] == "infeasible"
     assert not (out / "allocation.csv").exists()

@@ -52,10 +52,12 @@ def test_ring_fenced_grant_funds_only_eligible_schemes(tmp_path):
     assert by_stream.at[("grant", 2025), "allocated_gbp"] == 300  # must-spend: all of it
 
 
-def test_must_spend_grant_that_cannot_be_spent_is_infeasible(tmp_path):
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_must_spend_grant_that_cannot_be_spent_is_infeasible(tmp_path, solver):
+    # infeasible is infeasible whichever solver says it (issue 10: CBC said "error")
     svc = services_with(v1="v1,V1,P,victims,false,100,0,100,,,,strong,o,",
                         v2="v2,V2,P,victims,false,100,0,100,,,,strong,o,")
-    r = solve_tiny(write_tiny(tmp_path, services=svc))
+    r = solve_tiny(write_tiny(tmp_path, services=svc), solver)
     assert r.status.status is Status.INFEASIBLE
     assert "No allocation meets every limit" in r.status.sentence
 
@@ -171,10 +173,11 @@ def test_pin_fixes_amount(tmp_path):
     assert (t[("v1", 2026)], t[("v2", 2026)], t[("l1", 2026)]) == (350, 250, 400)
 
 
-def test_pin_conflicting_with_contract_is_infeasible(tmp_path):
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_pin_conflicting_with_contract_is_infeasible(tmp_path, solver):
     svc = services_with(v2="v2,V2,P,victims,false,200,0,1000,100,2025,0,strong,o,")
     pins = [{"service": "v2", "year": 2025, "amount_gbp": 50, "reason": "Conflict"}]
-    r = solve_tiny(write_tiny(tmp_path, services=svc), pins=pins)
+    r = solve_tiny(write_tiny(tmp_path, services=svc), solver, pins=pins)
     assert r.status.status is Status.INFEASIBLE
 
 

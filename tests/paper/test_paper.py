@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import nbformat
-import yaml
 
 from budgetopt.paper.document import Paper
 from budgetopt.paper.registry import SECTIONS
