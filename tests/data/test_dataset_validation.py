@@ -65,7 +65,8 @@ def test_manifest_missing_key(csv_edit, expect_problem, key):
 
 def test_manifest_wrong_type(csv_edit, expect_problem):
     csv_edit.edit_manifest(lambda m: m.update(base_year="last year"))
-    expect_problem(csv_edit.folder, file=MANIFEST, key="base_year", rule="must be a number")
+    expect_problem(csv_edit.folder, file=MANIFEST, key="base_year",
+                   rule="must be a whole number from 2000 to 2100")
 
 
 def test_plan_years_not_consecutive(csv_edit, expect_problem):
@@ -909,3 +910,18 @@ def test_uncertainty_is_optional_and_empty_when_left_out(csv_edit):
     ds = load_dataset(csv_edit.folder)
     assert ds.uncertainty.empty
     assert list(ds.uncertainty.columns) == ["log_sd", "from_year", "notes", "placeholder"]
+
+
+@pytest.mark.parametrize(("after", "added", "key"), [
+    ("  services: services.csv\n", "  services: curves.csv\n", "services"),
+    ('    publisher: "The Post"\n', '    publisher: "The Times"\n', "publisher"),
+], ids=["under-tables", "under-sources"])
+def test_a_nested_manifest_key_written_twice(csv_edit, expect_problem, after, added, key):
+    text = csv_edit.manifest_path.read_text(encoding="utf-8")
+    assert text.count(after) == 1
+    head = text[: text.index(after) + len(after)]
+    csv_edit.manifest_path.write_text(head + added + text[len(head):], encoding="utf-8")
+    first = head.count("\n")  # the line of the key's first appearance
+    p = expect_problem(csv_edit.folder, file="dataset.yaml",
+                       rule=f"found the key '{key}' twice (first on line {first})")
+    assert p.row == first + 1

@@ -214,6 +214,25 @@ def test_bad_rounds_are_named_by_key(tmp_path, change, rule):
     assert rule in e.value.report(), e.value.report()
 
 
+@pytest.mark.parametrize(("line", "key"), [("    north: 10000\n", "north"),
+                                           ("  max_gbp: 8000\n", "max_gbp")],
+                         ids=["fund-budget", "grant"])
+def test_a_nested_round_key_written_twice_is_named_with_its_line(tmp_path, line, key):
+    from budgetopt.data.grant_round import load_round
+
+    path = write_round(tmp_path, [bid("A", (15, 15), 3000)])
+    text = path.read_text()
+    assert text.count(line) == 1
+    head = text[: text.index(line) + len(line)]
+    path.write_text(head + line.replace("000", "001") + text[len(head):])
+    with pytest.raises(InputError) as e:
+        load_round(path)
+    (p,) = e.value.problems
+    first = head.count("\n")
+    assert p.row == first + 1
+    assert f"found the key '{key}' twice (first on line {first})" in p.rule
+
+
 def test_a_fund_taken_from_a_scenario(tmp_path):
     doc = yaml.safe_load(SAMPLE.read_text())
     doc["funds"][0] = {"id": "cgs", "name": "Community Grant Scheme", "from_scenario": {

@@ -209,7 +209,7 @@ def load_round(path: str | Path) -> GrantRound:
     try:
         return GrantRound.model_validate(raw)
     except ValidationError as e:
-        raise InputError(problems_from(e, str(path)), what) from None
+        raise InputError(problems_from(e, str(path), GrantRound), what) from None
 
 
 def is_round_file(raw: Any) -> bool:

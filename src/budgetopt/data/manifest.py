@@ -96,7 +96,7 @@ def read_manifest(folder: Path, log: ProblemLog) -> Manifest | None:
     try:
         manifest = Manifest.model_validate(raw)
     except ValidationError as e:
-        log.problems.extend(problems_from(e, file))
+        log.problems.extend(problems_from(e, file, Manifest))
         return None
     if manifest.plan_years[0] != manifest.base_year + 1:
         log.add(file, f"the first plan year must follow the base year ({manifest.base_year + 1})",
