@@ -207,6 +207,14 @@ def test_a_missing_score_column_is_named(tmp_path):
     ({"themes": [{"theme": "t"}]}, "give min_share, max_share or both"),
     ({"grant": {"min_gbp": 5000, "max_gbp": 1000}}, "grant.max_gbp is below grant.min_gbp"),
     ({"over_allocation": 2}, "key 'over_allocation'"),
+    ({"grant": {"min_gbp": 1000, "max_gbp": 1e30}},
+     "key 'grant.max_gbp': value 1e+30 — must be at most 1,000,000,000"),
+    ({"grant": {"min_gbp": 1000, "max_gbp": {"north": 1e30}}},
+     "key 'grant.max_gbp.north': value 1e+30 — must be at most 1,000,000,000"),
+    ({"second_round_weights": {"fit": 1e30}},
+     "key 'second_round_weights.fit': value 1e+30 — must be at most 100"),
+    ({"funds": [{"id": "f", "name": "Fund", "budget": {"north": 1e30}}]},
+     "key 'funds.0.budget.north': value 1e+30 — must be at most 1,000,000,000"),
 ])
 def test_bad_rounds_are_named_by_key(tmp_path, change, rule):
     with pytest.raises(InputError) as e:
@@ -231,6 +239,33 @@ def test_a_nested_round_key_written_twice_is_named_with_its_line(tmp_path, line,
     first = head.count("\n")
     assert p.row == first + 1
     assert f"found the key '{key}' twice (first on line {first})" in p.rule
+
+
+def test_every_number_of_a_round_and_its_bids_has_a_documented_range():
+    """A round's every number key, and every number column of its bids, has an upper bound,
+    and docs/grants.md gives its range."""
+    from budgetopt.data.bids import bids_table
+    from budgetopt.data.grant_round import GrantRound, load_round
+    from budgetopt.data.schemas import Kind, figure
+    from model_keys import keys
+
+    rows = {}
+    for line in (REPO / "docs" / "grants.md").read_text().splitlines():
+        if line.startswith("| `"):
+            for name in line.split("|")[1].split(","):
+                rows[name.strip().strip("`")] = line
+    for key in keys(GrantRound):
+        for low, high in key.bounds():
+            assert high is not None, f"{key.path} has no upper bound"
+            assert key.path in rows, f"docs/grants.md does not give the range of {key.path}"
+            assert figure(low) in rows[key.path] and figure(high) in rows[key.path], key.path
+    for col in bids_table(load_round(SAMPLE)).columns:
+        if col.kind in (Kind.MONEY, Kind.NUMBER):
+            assert col.upper is not None, f"bids column {col.name} has no upper bound"
+            name = "score_<criterion>" if col.name.startswith("score_") else col.name
+            assert name in rows, f"docs/grants.md does not give the range of {name}"
+            if name == col.name:
+                assert figure(col.upper) in rows[name], name
 
 
 def test_a_fund_taken_from_a_scenario(tmp_path):
