@@ -354,3 +354,43 @@ def test_an_absurd_amount_for_a_year_is_named_once_at_its_year(tmp_path):
     path.write_text(f"{HEAD}stream_amounts: {{core: {{2025: 1.0e+30}}}}\n", encoding="utf-8")
     p = refused(path)  # not also "stream_amounts.core — must be a number" (the other shape)
     assert (p.key, p.rule) == ("stream_amounts.core.2025", "must be at most 1,000,000,000")
+
+
+def scenario_keys_table() -> dict[str, list[str]]:
+    """The user guide's table of scenario keys: key -> [meaning, default, allowed]."""
+    lines = (REPO_ROOT / "docs" / "user-guide.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("| key | meaning | default | allowed |")
+    rows = {}
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        key, *cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[key.strip("`")] = cells
+    return rows
+
+
+def test_the_guide_gives_every_scenario_key_its_default_and_range():
+    """The table in docs/user-guide.md, section 3, is held to the Scenario model: every key
+    (and no other), its default and the bounds of its numbers and its choices."""
+    from budgetopt.data.scenario import Scenario
+    from budgetopt.data.schemas import figure
+    from model_keys import keys
+
+    rows = scenario_keys_table()
+    model = list(keys(Scenario))
+    assert sorted(rows) == sorted(k.path for k in model)
+    for key in model:
+        _meaning, default, allowed = rows[key.path]
+        given = key.field.get_default(call_default_factory=True)
+        if key.field.is_required():
+            assert default == "required", key.path
+        elif isinstance(given, int | float) and not isinstance(given, bool):
+            assert float(default) == given, (key.path, default, given)
+        elif isinstance(given, str) and given:
+            assert default == f"`{given}`", (key.path, default, given)
+        else:  # None, an empty mapping or list, empty text
+            assert default.startswith(("none", "empty")), (key.path, default)
+        for low, high in key.bounds():
+            assert figure(low) in allowed and figure(high) in allowed, (key.path, allowed)
+        for choice in key.choices:
+            assert f"`{choice}`" in allowed, (key.path, allowed)
