@@ -140,6 +140,13 @@ def test_sourced_figure_value_differs_from_cell(csv_edit, expect_problem):
     assert p.value == 1_300_000
 
 
+def test_sourced_figure_that_differs_shows_the_cell_in_full(csv_edit, expect_problem):
+    csv_edit.set_cell("services", {"service_id": "vs-core"}, "contract_value_gbp", "1234567")
+    p = expect_problem(csv_edit.folder, file=MANIFEST, key="sourced_figures.4.value",
+                       rule="value differs from the cell in services")
+    assert "(1,234,567)" in p.rule, p.rule  # not 1.23457e+06
+
+
 def test_sourced_figure_cell_changed_in_csv(csv_edit, expect_problem):
     # the same rule seen from the other side: the CSV is edited, the manifest is not
     csv_edit.set_cell("areas", {"area_id": "torbay"}, "population", 139485)
