@@ -9,6 +9,9 @@ text.
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -191,11 +194,12 @@ def test_manifest_points_at_missing_file(csv_edit, expect_problem):
 
 
 @pytest.mark.folder_only
-def test_unreadable_file_directory(csv_edit, expect_problem):
-    # a directory where the file should be: unreadable even when the tests run as root
+def test_a_folder_where_a_table_should_be(csv_edit, expect_problem):
+    # only regular files are tables: a folder of the table's name is named at its key
     csv_edit.path("inflation").unlink()
     csv_edit.path("inflation").mkdir()
-    expect_problem(csv_edit.folder, file="inflation.csv", rule="cannot read the file")
+    expect_problem(csv_edit.folder, file="dataset.yaml", key="tables.inflation",
+                   value="inflation.csv", rule="is a folder, not a file")
 
 
 @pytest.mark.folder_only
@@ -932,3 +936,49 @@ def test_a_nested_manifest_key_written_twice(csv_edit, expect_problem, after, ad
     p = expect_problem(csv_edit.folder, file="dataset.yaml",
                        rule=f"found the key '{key}' twice (first on line {first})")
     assert p.row == first + 1
+
+
+def be_a_writer_briefly(pipe: Path, seconds: float = 10) -> None:
+    """A reader opening ``pipe`` waits for a writer for ever: be one, once, for a few seconds,
+    so that reading it (what loading did before tables had to be regular files) ends in an
+    empty file instead of hanging the test."""
+    def write_once() -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))  # fails until a reader
+                return
+            except OSError:
+                time.sleep(0.05)
+
+    threading.Thread(target=write_once, daemon=True).start()
+
+
+@pytest.mark.folder_only
+def test_a_named_pipe_as_a_table_is_refused(csv_edit, expect_problem):
+    pipe = csv_edit.path("services")
+    pipe.unlink()
+    os.mkfifo(pipe)
+    be_a_writer_briefly(pipe)
+    expect_problem(csv_edit.folder, file="dataset.yaml", key="tables.services",
+                   value="services.csv", rule="is a named pipe (FIFO), not a file")
+
+
+@pytest.mark.folder_only
+def test_a_symlink_to_a_file_outside_the_folder_is_refused(csv_edit, expect_problem, tmp_path):
+    outside = tmp_path / "outside.csv"
+    csv_edit.path("services").rename(outside)
+    csv_edit.path("services").symlink_to(outside)
+    expect_problem(csv_edit.folder, file="dataset.yaml", key="tables.services",
+                   value="services.csv", rule="inside the dataset folder")
+
+
+@pytest.mark.folder_only
+def test_a_symlinked_subfolder_pointing_outside_is_refused(csv_edit, expect_problem, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    csv_edit.path("services").rename(outside / "services.csv")
+    (csv_edit.folder / "tables").symlink_to(outside, target_is_directory=True)
+    csv_edit.edit_manifest(lambda m: m["tables"].update(services="tables/services.csv"))
+    expect_problem(csv_edit.folder, file="dataset.yaml", key="tables.services",
+                   value="tables/services.csv", rule="inside the dataset folder")
