@@ -268,6 +268,23 @@ def test_every_number_of_a_round_and_its_bids_has_a_documented_range():
                 assert figure(col.upper) in rows[name], name
 
 
+def test_checking_a_round_names_a_fund_scenario_s_unknown_service_and_year(tmp_path):
+    from budgetopt.grants.inputs import check_round
+
+    doc = yaml.safe_load(SAMPLE.read_text())
+    doc["funds"][0] = {"id": "cgs", "name": "Community Grant Scheme", "from_scenario": {
+        "params": "parameters/baseline.yaml", "service": "community-grants", "year": 2031,
+        "areas": {"devon": ["devon"], "cornwall": ["cornwall-ios"]}}}
+    path = tmp_path / "round.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(InputError) as e:
+        check_round(path, root=REPO)  # checked without solving the scenario
+    found = {p.key: p for p in e.value.problems}
+    assert found["funds.0.from_scenario.service"].value == "community-grants"
+    assert "not a plan year of the scenario (2025/26 to 2027/28)" in found[
+        "funds.0.from_scenario.year"].rule
+
+
 def test_a_fund_taken_from_a_scenario(tmp_path):
     doc = yaml.safe_load(SAMPLE.read_text())
     doc["funds"][0] = {"id": "cgs", "name": "Community Grant Scheme", "from_scenario": {

@@ -211,5 +211,12 @@ def load_round(path: str | Path) -> GrantRound:
 
 def is_round_file(raw: Any) -> bool:
     """Whether a parsed YAML document is a grant round (it has bids and funds), not a
-    scenario — so ``budgetopt run`` can take either."""
+    scenario — so ``budgetopt run`` and ``budgetopt validate`` can take either."""
     return isinstance(raw, dict) and "bids" in raw and "funds" in raw
+
+
+def is_round(path: Path) -> bool:
+    """Whether a parameters file is a grant round rather than a scenario (a file that cannot
+    be read is neither: the scenario's checks say why)."""
+    raw, problem = read_yaml(path, "missing")
+    return problem is None and is_round_file(raw)
