@@ -4,6 +4,7 @@ test can hold the documentation to the model."""
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -65,3 +66,9 @@ def _leaves(annotation: Any, limits: list[Any]) -> list[tuple[Any, list[Any]]]:
     if origin is dict:
         return _leaves(args[1], [])
     return [(annotation, limits)]
+
+
+def mentions(text: str, number: str) -> bool:
+    """Whether ``text`` gives ``number`` ('5', '1,000,000,000', '0.5') as a number of its own,
+    not as part of another ('50', '0.55')."""
+    return re.search(rf"(?<![\w.,]){re.escape(number)}(?!\w|[.,]\d)", text) is not None
