@@ -92,3 +92,43 @@ def test_installed_console_script(repo_root):
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == EXIT_OK, result.stderr
     assert "The dataset is valid." in result.stdout
+
+
+SAMPLE_ROUND = Path("parameters") / "grants" / "cgs-2025-26-sample.yaml"
+
+
+def test_validate_grant_round(repo_root):
+    # the command tells a round from a scenario as `budgetopt run` does, and checks its bids
+    result = run_cli("validate", SAMPLE_ROUND, cwd=repo_root)
+    assert result.returncode == EXIT_OK, result.stderr
+    out = result.stdout
+    bids = (repo_root / "data" / "grants" / "cgs-2025-26-sample" / "bids.csv").read_text()
+    n_bids = len(bids.strip().splitlines()) - 1
+    assert "Grant round 'cgs-2025-26-sample'" in out
+    assert f"{n_bids} bids" in out
+    assert "133,000" in out and "36,900" in out  # each fund's money per area
+    assert "synthetic" in out
+    assert "Grant round 'cgs-2025-26-sample' is valid" in out
+    assert len(out.splitlines()) <= 24, out  # one screen
+    assert result.stderr == ""
+    assert_no_traceback(result)
+
+
+def test_validate_grant_round_with_bad_bids_and_keys(tmp_path):
+    from grant_rounds import bid, write_round
+
+    path = write_round(tmp_path, [bid("A", (15, 15), 3000), bid("B", (15, 15), 2000,
+                                                                area="south")],
+                       grant={"min_gbp": 1000, "max_gbp": 1e30})
+    result = run_cli("validate", path, cwd=tmp_path)
+    assert result.returncode == EXIT_BAD_INPUT
+    err = result.stderr
+    assert "Grant round" in err and "key 'grant.max_gbp'" in err
+    assert "key 'funds'" not in err and "key 'dataset'" not in err  # not read as a scenario
+    assert_no_traceback(result)
+    path = write_round(tmp_path, [bid("A", (15, 15), 3000), bid("B", (15, 15), 2000,
+                                                                area="south")])
+    result = run_cli("validate", path, cwd=tmp_path)
+    assert result.returncode == EXIT_BAD_INPUT
+    assert "bids.csv, line 3, column 'area': value 'south'" in result.stderr
+    assert_no_traceback(result)

@@ -1,9 +1,9 @@
 """The `budgetopt` command: thin wrappers that call the package and map outcomes to exit codes.
 
-Each command is a few lines around one call: ``validate`` loads a dataset or a scenario,
-``solve`` runs the pipeline and writes its files, ``run`` is the batch of papers, ``robust`` the
-analysis under uncertain evidence, ``grants`` a grant round's selection and ``explore`` serves
-the explorer.
+Each command is a few lines around one call: ``validate`` checks a dataset, a scenario or a
+grant round, ``solve`` runs the pipeline and writes its files, ``run`` is the batch of papers,
+``robust`` the analysis under uncertain evidence, ``grants`` a grant round's selection and
+``explore`` serves the explorer.
 
 Exit codes: 0 done; 1 no optimal allocation (the reason is printed); 2 bad input (every problem
 is printed; never a traceback); 3 the output folder cannot be written (read-only, a file, under a
@@ -54,12 +54,20 @@ def cli() -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @_input_errors_exit_2
 def validate(path: Path) -> None:
-    """Check a dataset folder or workbook (or a parameters file and its dataset) and print a
-    summary."""
+    """Check a dataset folder or workbook (or a parameters file and its dataset, or a grant
+    round and its bids) and print a summary."""
     from budgetopt.data.dataset import load_dataset
+    from budgetopt.data.grant_round import is_round
     from budgetopt.data.inputs import load_inputs
 
     if path.is_file() and path.suffix in {".yaml", ".yml"} and path.name != "dataset.yaml":
+        if is_round(path):  # as budgetopt run tells a round from a scenario
+            from budgetopt.grants.inputs import check_round
+
+            grant_round, summary = check_round(path)
+            click.echo(summary)
+            click.echo(f"\nGrant round '{grant_round.name}' is valid: {grant_round.title}")
+            return
         inputs = load_inputs(path)
         click.echo(inputs.dataset.summary())
         click.echo(f"\nScenario '{inputs.scenario.name}' is valid: {inputs.scenario.title}")

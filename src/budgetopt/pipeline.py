@@ -143,7 +143,7 @@ def _scenario(params: Params, params_file: str | Path | None, repo_root: str | P
     try:
         return Scenario.model_validate(dict(params)), file, label, root
     except ValidationError as e:
-        raise InputError(problems_from(e, label), f"Scenario '{label}'") from None
+        raise InputError(problems_from(e, label, Scenario), f"Scenario '{label}'") from None
 
 
 class _Clock:

@@ -9,6 +9,9 @@ text.
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -65,7 +68,8 @@ def test_manifest_missing_key(csv_edit, expect_problem, key):
 
 def test_manifest_wrong_type(csv_edit, expect_problem):
     csv_edit.edit_manifest(lambda m: m.update(base_year="last year"))
-    expect_problem(csv_edit.folder, file=MANIFEST, key="base_year", rule="must be a number")
+    expect_problem(csv_edit.folder, file=MANIFEST, key="base_year",
+                   rule="must be a whole number from 2000 to 2100")
 
 
 def test_plan_years_not_consecutive(csv_edit, expect_problem):
@@ -139,6 +143,13 @@ def test_sourced_figure_value_differs_from_cell(csv_edit, expect_problem):
     assert p.value == 1_300_000
 
 
+def test_sourced_figure_that_differs_shows_the_cell_in_full(csv_edit, expect_problem):
+    csv_edit.set_cell("services", {"service_id": "vs-core"}, "contract_value_gbp", "1234567")
+    p = expect_problem(csv_edit.folder, file=MANIFEST, key="sourced_figures.4.value",
+                       rule="value differs from the cell in services")
+    assert "(1,234,567)" in p.rule, p.rule  # not 1.23457e+06
+
+
 def test_sourced_figure_cell_changed_in_csv(csv_edit, expect_problem):
     # the same rule seen from the other side: the CSV is edited, the manifest is not
     csv_edit.set_cell("areas", {"area_id": "torbay"}, "population", 139485)
@@ -183,11 +194,12 @@ def test_manifest_points_at_missing_file(csv_edit, expect_problem):
 
 
 @pytest.mark.folder_only
-def test_unreadable_file_directory(csv_edit, expect_problem):
-    # a directory where the file should be: unreadable even when the tests run as root
+def test_a_folder_where_a_table_should_be(csv_edit, expect_problem):
+    # only regular files are tables: a folder of the table's name is named at its key
     csv_edit.path("inflation").unlink()
     csv_edit.path("inflation").mkdir()
-    expect_problem(csv_edit.folder, file="inflation.csv", rule="cannot read the file")
+    expect_problem(csv_edit.folder, file="dataset.yaml", key="tables.inflation",
+                   value="inflation.csv", rule="is a folder, not a file")
 
 
 @pytest.mark.folder_only
@@ -370,6 +382,29 @@ CELL_CASES = [
      "outcomes_per_1k_gbp", "13,5", "a comma may only separate thousands"),
     ("decimal-comma-short", "need_formula", {"scheme_id": "csp", "indicator": "crime"},
      "weight", "0,25", "a comma may only separate thousands"),
+    # a first group starting with 0 is never a thousands separator: 0,125 is a decimal comma
+    ("decimal-comma-leading-zero", "need_formula", {"scheme_id": "csp", "indicator": "crime"},
+     "weight", "0,125", "a comma may only separate thousands"),
+    ("decimal-comma-leading-zero-slope", "curves", {"service_id": "isva", "segment": "2"},
+     "outcomes_per_1k_gbp", "0,025", "a comma may only separate thousands"),
+    ("decimal-comma-double-zero", "areas", {"area_id": "devon"}, "deprivation", "00,125",
+     "a comma may only separate thousands"),
+    ("decimal-comma-leading-zero-money", "stream_amounts", {"stream_id": "svd", "year": "2026"},
+     "amount_gbp", "0,500,000", "a comma may only separate thousands"),
+    # what Python's float() also takes: '_' between digits, other scripts' digits
+    ("underscore-in-number", "areas", {"area_id": "devon"}, "population", "1_000",
+     "write digits 0 to 9"),
+    ("fullwidth-digits", "services", {"service_id": "isva"}, "min_gbp", "１２３",
+     "write digits 0 to 9"),
+    ("arabic-indic-digits", "areas", {"area_id": "devon"}, "crime", "١٢٣",
+     "write digits 0 to 9"),
+    ("year-in-fullwidth-digits", "services", {"service_id": "isva"}, "contract_end_year",
+     "２０２７", "not a year"),
+    ("year-with-underscore", "services", {"service_id": "isva"}, "contract_end_year", "2_027",
+     "not a year"),
+    # a £ sign belongs in a money column only
+    ("pound-sign-in-number-column", "areas", {"area_id": "devon"}, "deprivation", "£1,234",
+     "a £ sign belongs only in money columns"),
     # absurd magnitudes: every money and rate column has a plausible range
     ("slope-1e30", "curves", {"service_id": "isva", "segment": "1"}, "outcomes_per_1k_gbp",
      "1e30", "out of range (must be <= 1000)"),
@@ -886,3 +921,64 @@ def test_uncertainty_is_optional_and_empty_when_left_out(csv_edit):
     ds = load_dataset(csv_edit.folder)
     assert ds.uncertainty.empty
     assert list(ds.uncertainty.columns) == ["log_sd", "from_year", "notes", "placeholder"]
+
+
+@pytest.mark.parametrize(("after", "added", "key"), [
+    ("  services: services.csv\n", "  services: curves.csv\n", "services"),
+    ('    publisher: "The Post"\n', '    publisher: "The Times"\n', "publisher"),
+], ids=["under-tables", "under-sources"])
+def test_a_nested_manifest_key_written_twice(csv_edit, expect_problem, after, added, key):
+    text = csv_edit.manifest_path.read_text(encoding="utf-8")
+    assert text.count(after) == 1
+    head = text[: text.index(after) + len(after)]
+    csv_edit.manifest_path.write_text(head + added + text[len(head):], encoding="utf-8")
+    first = head.count("\n")  # the line of the key's first appearance
+    p = expect_problem(csv_edit.folder, file="dataset.yaml",
+                       rule=f"found the key '{key}' twice (first on line {first})")
+    assert p.row == first + 1
+
+
+def be_a_writer_briefly(pipe: Path, seconds: float = 10) -> None:
+    """A reader opening ``pipe`` waits for a writer for ever: be one, once, for a few seconds,
+    so that reading it (what loading did before tables had to be regular files) ends in an
+    empty file instead of hanging the test."""
+    def write_once() -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))  # fails until a reader
+                return
+            except OSError:
+                time.sleep(0.05)
+
+    threading.Thread(target=write_once, daemon=True).start()
+
+
+@pytest.mark.folder_only
+def test_a_named_pipe_as_a_table_is_refused(csv_edit, expect_problem):
+    pipe = csv_edit.path("services")
+    pipe.unlink()
+    os.mkfifo(pipe)
+    be_a_writer_briefly(pipe)
+    expect_problem(csv_edit.folder, file="dataset.yaml", key="tables.services",
+                   value="services.csv", rule="is a named pipe (FIFO), not a file")
+
+
+@pytest.mark.folder_only
+def test_a_symlink_to_a_file_outside_the_folder_is_refused(csv_edit, expect_problem, tmp_path):
+    outside = tmp_path / "outside.csv"
+    csv_edit.path("services").rename(outside)
+    csv_edit.path("services").symlink_to(outside)
+    expect_problem(csv_edit.folder, file="dataset.yaml", key="tables.services",
+                   value="services.csv", rule="inside the dataset folder")
+
+
+@pytest.mark.folder_only
+def test_a_symlinked_subfolder_pointing_outside_is_refused(csv_edit, expect_problem, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    csv_edit.path("services").rename(outside / "services.csv")
+    (csv_edit.folder / "tables").symlink_to(outside, target_is_directory=True)
+    csv_edit.edit_manifest(lambda m: m["tables"].update(services="tables/services.csv"))
+    expect_problem(csv_edit.folder, file="dataset.yaml", key="tables.services",
+                   value="tables/services.csv", rule="inside the dataset folder")

@@ -103,6 +103,19 @@ def test_a_formula_never_calculated_is_refused(tmp_path):
     assert (p.sheet, p.row, p.value) == ("services", 2, "=1+1") and p.column.startswith("G: ")
 
 
+def test_a_huge_number_in_a_cell_is_shown_as_excel_shows_it(tmp_path):
+    book = tmp_path / "dc.xlsx"
+    folder_to_workbook(DEFAULT, book)
+    wb = load_workbook(book)
+    ws = wb["services"]
+    header = [c.value for c in ws[1]]
+    ws.cell(2, header.index("capacity_gbp") + 1).value = 1e30  # a number, not text
+    wb.save(book)
+    [p] = [p for p in problems(book) if p.column and p.column.endswith(": capacity_gbp")]
+    assert (p.row, p.value) == (2, "1E+30")
+    assert "value '1E+30' — out of range (must be <= 1,000,000,000)" in str(p)
+
+
 def test_a_workbook_without_its_manifest_sheet(tmp_path):
     book = tmp_path / "dc.xlsx"
     folder_to_workbook(DEFAULT, book)

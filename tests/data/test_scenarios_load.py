@@ -64,7 +64,7 @@ def test_minimal_scenario_loads(tmp_path):
     ({"colour": "blue"}, "colour", "unknown key"),
     ({"pins": [{"service": "vs-core", "year": 2025, "amount_gbp": 1, "reason": "contract",
                 "colour": "blue"}]}, "pins.0.colour", "unknown key"),
-    ({"plan_years": "three"}, "plan_years", "must be a number"),
+    ({"plan_years": "three"}, "plan_years", "must be a whole number from 1 to 5"),
     ({"fairness_tolerance": "ten percent"}, "fairness_tolerance", "must be a number"),
     ({"stream_amounts": ["core"]}, "stream_amounts", "dictionary"),
     ({"solver": "gurobi"}, "solver", "'highs' or 'cbc'"),
@@ -296,3 +296,107 @@ def test_defaults_are_stated_where_papermill_and_the_guide_show_them():
     assert "default 0.10" in fields["stability_limit"].description
     guide = (REPO_ROOT / "docs" / "user-guide.md").read_text()
     assert "3 plan years" in guide and "τ = δ = 0.10" in guide
+
+
+HEAD = "name: a\ntitle: A\ndataset: data/devon-cornwall\n"  # lines 1-3 of a scenario below
+
+
+def refused(path: Path) -> Problem:
+    """The one problem of a parameters file refused before its dataset is read."""
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    (p,) = info.value.problems
+    return p
+
+
+@pytest.mark.parametrize(("written", "first", "second"), [
+    ("{2025: 4000000, 2025/26: 5000000}", "2025", "'2025/26'"),
+    ('{2025: 4000000, "2025": 5000000}', "2025", "'2025'"),
+    ("{2026/27: 1, 2026: 2}", "'2026/27'", "2026"),
+], ids=["year-and-financial-year", "number-and-text", "financial-year-first"])
+def test_a_plan_year_written_two_ways_is_refused(tmp_path, written, first, second):
+    path = tmp_path / "twice.yaml"
+    path.write_text(f"{HEAD}stream_amounts:\n  core: {written}\n", encoding="utf-8")
+    p = refused(path)
+    assert p.key == "stream_amounts.core"
+    assert f"written twice, as {first} and as {second}" in p.rule, p.rule
+
+
+def test_a_merge_key_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "merge.yaml"
+    path.write_text(f"{HEAD}priority_weights: &w {{victims: 2}}\nstream_amounts:\n  <<: *w\n",
+                    encoding="utf-8")
+    p = refused(path)
+    assert p.row == 6
+    assert "merge keys (<<) are not supported: write the keys out" in p.rule
+    assert "constructor" not in p.rule and "tag:" not in p.rule
+
+
+@pytest.mark.parametrize(("text", "key", "line", "first"), [
+    ("priority_weights:\n  victims: 2\n  theft: 1\n  victims: 3\n", "victims", 7, 5),
+    ("stream_amounts:\n  core: {2025: 1, 2026: 2, 2025: 3}\n", "2025", 5, 5),
+    ("pins:\n  - service: isva\n    year: 2025\n    amount_gbp: 1\n    reason: contract\n"
+     "    year: 2026\n", "year", 9, 6),
+], ids=["priority-weights", "stream-amounts", "pin"])
+def test_a_nested_key_written_twice_is_refused_with_its_line(tmp_path, text, key, line, first):
+    path = tmp_path / "nested.yaml"
+    path.write_text(HEAD + text, encoding="utf-8")
+    p = refused(path)
+    assert p.row == line
+    assert f"found the key '{key}' twice (first on line {first})" in p.rule
+
+
+@pytest.mark.parametrize("written", ["1e30", "1.0e+30", "2.5"])
+def test_plan_years_not_a_whole_number_says_what_would_do(tmp_path, written):
+    path = tmp_path / "years.yaml"
+    path.write_text(f"{HEAD}plan_years: {written}\n", encoding="utf-8")
+    p = refused(path)
+    assert (p.key, p.rule) == ("plan_years", "must be a whole number from 1 to 5")
+
+
+def test_an_absurd_amount_for_a_year_is_named_once_at_its_year(tmp_path):
+    path = tmp_path / "absurd.yaml"
+    path.write_text(f"{HEAD}stream_amounts: {{core: {{2025: 1.0e+30}}}}\n", encoding="utf-8")
+    p = refused(path)  # not also "stream_amounts.core — must be a number" (the other shape)
+    assert (p.key, p.rule) == ("stream_amounts.core.2025", "must be at most 1,000,000,000")
+
+
+def scenario_keys_table() -> dict[str, list[str]]:
+    """The user guide's table of scenario keys: key -> [meaning, default, allowed]."""
+    lines = (REPO_ROOT / "docs" / "user-guide.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("| key | meaning | default | allowed |")
+    rows = {}
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        key, *cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[key.strip("`")] = cells
+    return rows
+
+
+def test_the_guide_gives_every_scenario_key_its_default_and_range():
+    """The table in docs/user-guide.md, section 3, is held to the Scenario model: every key
+    (and no other), its default and the bounds of its numbers and its choices."""
+    from budgetopt.data.scenario import Scenario
+    from budgetopt.data.schemas import figure
+    from model_keys import keys, mentions
+
+    rows = scenario_keys_table()
+    model = list(keys(Scenario))
+    assert sorted(rows) == sorted(k.path for k in model)
+    for key in model:
+        _meaning, default, allowed = rows[key.path]
+        given = key.field.get_default(call_default_factory=True)
+        if key.field.is_required():
+            assert default == "required", key.path
+        elif isinstance(given, int | float) and not isinstance(given, bool):
+            assert float(default) == given, (key.path, default, given)
+        elif isinstance(given, str) and given:
+            assert default == f"`{given}`", (key.path, default, given)
+        else:  # None, an empty mapping or list, empty text
+            assert default.startswith(("none", "empty")), (key.path, default)
+        for low, high in key.bounds():
+            assert mentions(allowed, figure(low)) and mentions(allowed, figure(high)), (
+                key.path, allowed)
+        for choice in key.choices:
+            assert f"`{choice}`" in allowed, (key.path, allowed)

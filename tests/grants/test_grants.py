@@ -207,11 +207,83 @@ def test_a_missing_score_column_is_named(tmp_path):
     ({"themes": [{"theme": "t"}]}, "give min_share, max_share or both"),
     ({"grant": {"min_gbp": 5000, "max_gbp": 1000}}, "grant.max_gbp is below grant.min_gbp"),
     ({"over_allocation": 2}, "key 'over_allocation'"),
+    ({"grant": {"min_gbp": 1000, "max_gbp": 1e30}},
+     "key 'grant.max_gbp': value 1e+30 — must be at most 1,000,000,000"),
+    ({"grant": {"min_gbp": 1000, "max_gbp": {"north": 1e30}}},
+     "key 'grant.max_gbp.north': value 1e+30 — must be at most 1,000,000,000"),
+    ({"second_round_weights": {"fit": 1e30}},
+     "key 'second_round_weights.fit': value 1e+30 — must be at most 100"),
+    ({"funds": [{"id": "f", "name": "Fund", "budget": {"north": 1e30}}]},
+     "key 'funds.0.budget.north': value 1e+30 — must be at most 1,000,000,000"),
 ])
 def test_bad_rounds_are_named_by_key(tmp_path, change, rule):
     with pytest.raises(InputError) as e:
         run_round(write_round(tmp_path, [bid("A", (15, 15), 3000)], **change))
     assert rule in e.value.report(), e.value.report()
+
+
+@pytest.mark.parametrize(("line", "key"), [("    north: 10000\n", "north"),
+                                           ("  max_gbp: 8000\n", "max_gbp")],
+                         ids=["fund-budget", "grant"])
+def test_a_nested_round_key_written_twice_is_named_with_its_line(tmp_path, line, key):
+    from budgetopt.data.grant_round import load_round
+
+    path = write_round(tmp_path, [bid("A", (15, 15), 3000)])
+    text = path.read_text()
+    assert text.count(line) == 1
+    head = text[: text.index(line) + len(line)]
+    path.write_text(head + line.replace("000", "001") + text[len(head):])
+    with pytest.raises(InputError) as e:
+        load_round(path)
+    (p,) = e.value.problems
+    first = head.count("\n")
+    assert p.row == first + 1
+    assert f"found the key '{key}' twice (first on line {first})" in p.rule
+
+
+def test_every_number_of_a_round_and_its_bids_has_a_documented_range():
+    """A round's every number key, and every number column of its bids, has an upper bound,
+    and docs/grants.md gives its range."""
+    from budgetopt.data.bids import bids_table
+    from budgetopt.data.grant_round import GrantRound, load_round
+    from budgetopt.data.schemas import Kind, figure
+    from model_keys import keys, mentions
+
+    rows = {}
+    for line in (REPO / "docs" / "grants.md").read_text().splitlines():
+        if line.startswith("| `"):
+            for name in line.split("|")[1].split(","):
+                rows[name.strip().strip("`")] = line
+    for key in keys(GrantRound):
+        for low, high in key.bounds():
+            assert high is not None, f"{key.path} has no upper bound"
+            assert key.path in rows, f"docs/grants.md does not give the range of {key.path}"
+            assert mentions(rows[key.path], figure(low)), key.path
+            assert mentions(rows[key.path], figure(high)), key.path
+    for col in bids_table(load_round(SAMPLE)).columns:
+        if col.kind in (Kind.MONEY, Kind.NUMBER):
+            assert col.upper is not None, f"bids column {col.name} has no upper bound"
+            name = "score_<criterion>" if col.name.startswith("score_") else col.name
+            assert name in rows, f"docs/grants.md does not give the range of {name}"
+            if name == col.name:
+                assert mentions(rows[name], figure(col.upper)), name
+
+
+def test_checking_a_round_names_a_fund_scenario_s_unknown_service_and_year(tmp_path):
+    from budgetopt.grants.inputs import check_round
+
+    doc = yaml.safe_load(SAMPLE.read_text())
+    doc["funds"][0] = {"id": "cgs", "name": "Community Grant Scheme", "from_scenario": {
+        "params": "parameters/baseline.yaml", "service": "community-grants", "year": 2031,
+        "areas": {"devon": ["devon"], "cornwall": ["cornwall-ios"]}}}
+    path = tmp_path / "round.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(InputError) as e:
+        check_round(path, root=REPO)  # checked without solving the scenario
+    found = {p.key: p for p in e.value.problems}
+    assert found["funds.0.from_scenario.service"].value == "community-grants"
+    assert "not a plan year of the scenario (2025/26 to 2027/28)" in found[
+        "funds.0.from_scenario.year"].rule
 
 
 def test_a_fund_taken_from_a_scenario(tmp_path):

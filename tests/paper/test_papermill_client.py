@@ -67,7 +67,8 @@ def test_a_wrong_type_ends_in_the_problem_not_a_kernel_traceback(tmp_path):
     assert p.returncode != 0
     tail = p.stderr.strip().splitlines()[-2:]
     assert tail == ["Scenario 'parameters' is not valid: 1 problem found",
-                    "  - parameters, key 'plan_years': value 'abc' — must be a number"]
+                    "  - parameters, key 'plan_years': value 'abc' — must be a whole "
+                    "number from 1 to 5"]
     nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     (error,) = [o for c in nb.cells for o in c.get("outputs", [])
                 if o.get("output_type") == "error"]

@@ -55,7 +55,9 @@ class Problem:
 
 
 def _show(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
+    """A value as the message shows it: 1500000.0 as 1500000, but 1e30 as 1e+30 (not 31 digits
+    that are not the number typed)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -35,10 +35,11 @@ from pydantic import (
 
 from budgetopt.core.errors import InputError, ProblemLog
 from budgetopt.data.problems import problems_from
-from budgetopt.data.scenario import NAME_LENGTH
+from budgetopt.data.scenario import NAME_LENGTH, Money
 from budgetopt.data.yaml_files import read_yaml
 
 ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+Weight = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 
 class FromScenario(BaseModel):
@@ -60,7 +61,7 @@ class Fund(BaseModel):
 
     id: str = Field(pattern=ID, description="Identifier used by the bids' 'fund' column.")
     name: str = Field(min_length=1)
-    budget: dict[str, float] | None = Field(None, description="£ per area, fixed.")
+    budget: dict[str, Money] | None = Field(None, description="£ per area, fixed.")
     from_scenario: FromScenario | None = None
 
     @model_validator(mode="after")
@@ -68,17 +69,13 @@ class Fund(BaseModel):
         if (self.budget is None) == (self.from_scenario is None):
             raise ValueError("give either 'budget' (£ per area) or 'from_scenario', not both "
                              "and not neither")
-        for area, amount in (self.budget or {}).items():
-            if not 0 <= amount <= 1e9:
-                raise ValueError(f"the budget for '{area}' must be between £0 and "
-                                 "£1,000,000,000")
         return self
 
 
 class Criterion(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    weight: float = Field(1.0, ge=0, le=100, description="Weight in the first round.")
+    weight: Weight = Field(1.0, description="Weight in the first round.")
     max: float = Field(5.0, gt=0, le=1000, description="The highest score a bid can get.")
 
 
@@ -106,8 +103,8 @@ class Theme(BaseModel):
 class Grant(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    min_gbp: float = Field(0, ge=0, le=1e9, description="The smallest grant.")
-    max_gbp: float | dict[str, float] = Field(description="The largest grant: £, or £ per "
+    min_gbp: Money = Field(0, description="The smallest grant.")
+    max_gbp: Money | dict[str, Money] = Field(description="The largest grant: £, or £ per "
                                               "area.")
 
     def most(self, area: str) -> float:
@@ -140,7 +137,7 @@ class GrantRound(BaseModel):
     threshold: float = Field(0.0, ge=0, le=1, description="Share of the highest possible "
                              "first-round score a bid needs to go to the second round: a "
                              "number (0.6) or a fraction ('2/3').")
-    second_round_weights: dict[str, float] = Field(default_factory=dict, description="Weights "
+    second_round_weights: dict[str, Weight] = Field(default_factory=dict, description="Weights "
                                                    "in the second round, by criterion; the "
                                                    "first round's where left out.")
     themes: list[Theme] = Field(default_factory=list)
@@ -209,10 +206,17 @@ def load_round(path: str | Path) -> GrantRound:
     try:
         return GrantRound.model_validate(raw)
     except ValidationError as e:
-        raise InputError(problems_from(e, str(path)), what) from None
+        raise InputError(problems_from(e, str(path), GrantRound), what) from None
 
 
 def is_round_file(raw: Any) -> bool:
     """Whether a parsed YAML document is a grant round (it has bids and funds), not a
-    scenario — so ``budgetopt run`` can take either."""
+    scenario — so ``budgetopt run`` and ``budgetopt validate`` can take either."""
     return isinstance(raw, dict) and "bids" in raw and "funds" in raw
+
+
+def is_round(path: Path) -> bool:
+    """Whether a parameters file is a grant round rather than a scenario (a file that cannot
+    be read is neither: the scenario's checks say why)."""
+    raw, problem = read_yaml(path, "missing")
+    return problem is None and is_round_file(raw)

@@ -8,6 +8,7 @@ placeholder, and every paper says how many it used.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any, Literal
 
@@ -96,7 +97,7 @@ def read_manifest(folder: Path, log: ProblemLog) -> Manifest | None:
     try:
         manifest = Manifest.model_validate(raw)
     except ValidationError as e:
-        log.problems.extend(problems_from(e, file))
+        log.problems.extend(problems_from(e, file, Manifest))
         return None
     if manifest.plan_years[0] != manifest.base_year + 1:
         log.add(file, f"the first plan year must follow the base year ({manifest.base_year + 1})",
@@ -114,6 +115,9 @@ def read_manifest(folder: Path, log: ProblemLog) -> Manifest | None:
             log.add(file, "a table must be a file inside the dataset folder (give its name "
                     "relative to the folder, e.g. services.csv)", key=f"tables.{name}",
                     value=rel)
+        elif (what := _not_a_file(folder / rel)) is not None:
+            log.add(file, f"is {what}, not a file: a table must be a regular file (a CSV "
+                    "file saved in the dataset folder)", key=f"tables.{name}", value=rel)
     ids = [s.id for s in manifest.sources]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         log.add(file, "source id is used twice", key="sources", value=dup)
@@ -133,9 +137,22 @@ def _inside(folder: Path, rel: str) -> bool:
         folder.resolve())
 
 
+def _not_a_file(path: Path) -> str | None:
+    """What ``path`` is when it exists but is not a regular file (reading a named pipe would
+    wait for a writer for ever); None for a regular file, or nothing (said when it is read)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a device")
+
+
 def readable_tables(folder: Path, manifest: Manifest | None) -> dict[str, str]:
-    """The tables the manifest lists that can be read safely (known names, files inside the
-    folder) — from the raw YAML when the manifest has problems of its own, so that a
+    """The tables the manifest lists that can be read safely (known names, regular files
+    inside the folder) — from the raw YAML when the manifest has problems of its own, so that a
     half-filled dataset hears about its empty tables too, not only about its manifest."""
     listed: Any = manifest.tables if manifest is not None else None
     if listed is None:
@@ -146,4 +163,5 @@ def readable_tables(folder: Path, manifest: Manifest | None) -> dict[str, str]:
     if not isinstance(listed, dict):
         return {}
     return {name: rel for name, rel in listed.items()
-            if name in TABLES and isinstance(rel, str) and rel and _inside(folder, rel)}
+            if name in TABLES and isinstance(rel, str) and rel and _inside(folder, rel)
+            and _not_a_file(folder / rel) is None}

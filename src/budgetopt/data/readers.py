@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,13 @@ from budgetopt.data.schemas import Column, Kind, Table, figure, key_text
 
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f"}
-_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")  # 1,234,567.89
+# 1,234,567.89: a first group starting with 0 (0,125) is a decimal comma, never thousands
+_THOUSANDS = re.compile(r"[-+]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?")
+# what a number cell may hold once the thousands commas are gone: ASCII digits, a sign, a point
+# and an exponent (Python's float() would also take '1_000' and other scripts' digits, '１２３')
+_PLAIN_NUMBER = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_NOT_FINITE = re.compile(r"[-+]?(nan|inf|infinity)", re.IGNORECASE)
+_YEAR = re.compile(r"[0-9]{4}(/[0-9]{2}|/[0-9]{4})?")  # 2025, 2025/26 or 2025/2026
 _OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "'|' characters"}
 
 
@@ -135,31 +140,36 @@ def parse_cell(raw: str, col: Column, file: str, line: int, log: ProblemLog) -> 
             bad("not true or false")
             return None
         case Kind.YEAR:
-            try:
-                year = int(text.split("/")[0])
-            except ValueError:
+            if not _YEAR.fullmatch(text):
                 bad("not a year (expected e.g. 2025 for 2025/26)")
                 return None
+            year = int(text[:4])
             if not 2000 <= year <= 2100:
                 bad("year out of range (expected 2000 to 2100)")
                 return None
             return year
         case Kind.MONEY | Kind.NUMBER:
-            number = text.removeprefix("£")
+            number = text.removeprefix("£") if col.kind is Kind.MONEY else text
+            if number.startswith("£"):
+                bad(f"a £ sign belongs only in money columns (those ending _gbp); this column "
+                    f"holds {col.rule()}: write the number without it")
+                return None
             if "," in number:
                 if not _THOUSANDS.fullmatch(number):
                     bad("not a number: a comma may only separate thousands, as in 1,234,567; "
                         "write a decimal with a point, as in 13.5")
                     return None
                 number = number.replace(",", "")
-            try:
-                value = float(number)
-            except ValueError:
-                bad(f"not a number (expected {col.rule()})")
-                return None
-            if math.isnan(value) or math.isinf(value):
+            if _NOT_FINITE.fullmatch(number):
                 bad(f"not a finite number (expected {col.rule()})")
                 return None
+            if not _PLAIN_NUMBER.fullmatch(number):
+                odd = "_" in number or any(ch.isdigit() and not ch.isascii() for ch in number)
+                bad("not a number: write digits 0 to 9, with a point for decimals, as in "
+                    "1234.5 (no '_' and no digits of other scripts)" if odd else
+                    f"not a number (expected {col.rule()})")
+                return None
+            value = float(number)
             if col.kind is Kind.MONEY and value < 0:
                 bad("money cannot be negative")
                 return None

@@ -25,6 +25,7 @@ from budgetopt.data.schemas import (
     PLACEHOLDER_FLAG,
     TABLES,
     Kind,
+    in_full,
     key_text,
 )
 
@@ -308,5 +309,5 @@ def _sourced_figures(c: _Check) -> None:
             c.log.add(file, f"the cell in {sf.table} is empty", key=f"{key}.value",
                       value=sf.value)
         elif abs(float(cell) - sf.value) > 1e-9:
-            c.log.add(file, f"value differs from the cell in {sf.table} ({cell:g})",
+            c.log.add(file, f"value differs from the cell in {sf.table} ({in_full(cell)})",
                       key=f"{key}.value", value=sf.value)

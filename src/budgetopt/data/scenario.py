@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -39,9 +40,28 @@ def _year(value: Any) -> Any:
     """Accept 2025, '2025' or '2025/26' for the financial year starting in April 2025."""
     if isinstance(value, str):
         head = value.split("/")[0].strip()
-        if head.isdigit():
+        if head.isascii() and head.isdigit():
             return int(head)
     return value
+
+
+def _years_once(amounts: Any) -> Any:
+    """A stream's year -> amount overrides with each year as the number it means; a year
+    written two ways (2025 and '2025/26', or 2025 and '2025') is refused, not "the last wins"."""
+    if not isinstance(amounts, dict):
+        return amounts
+    out: dict[Any, Any] = {}
+    spelt: dict[Any, Any] = {}
+    for written, amount in amounts.items():
+        year = _year(written)
+        if year in out:
+            raise ValueError(f"year {year} is written twice, as {spelt[year]!r} and as "
+                             f"{written!r}: write each year once")
+        out[year], spelt[year] = amount, written
+    return out
+
+
+YearAmounts = Annotated[dict[Year, Money], BeforeValidator(_years_once)]
 
 
 class Pin(BaseModel):
@@ -92,7 +112,7 @@ class Scenario(BaseModel):
         description="Change to the total budget in every plan year, in % of the dataset's total "
         "for that year; it falls on the unrestricted core stream (default 0).",
     )
-    stream_amounts: dict[str, Money | dict[Year, Money]] = Field(
+    stream_amounts: dict[str, Money | YearAmounts] = Field(
         default_factory=dict,
         description="Overrides: stream -> amount for every plan year, or year -> amount.",
     )
@@ -128,14 +148,6 @@ class Scenario(BaseModel):
     def with_changes(self, **changes: Any) -> Scenario:
         """A validated copy with some parameters changed (unlike ``model_copy``, checked)."""
         return Scenario.model_validate({**self.model_dump(), **changes})
-
-    @field_validator("stream_amounts", mode="before")
-    @classmethod
-    def _years_in_overrides(cls, v: Any) -> Any:
-        if isinstance(v, dict):
-            return {k: ({_year(y): a for y, a in amt.items()} if isinstance(amt, dict) else amt)
-                    for k, amt in v.items()}
-        return v
 
     @field_validator("name")
     @classmethod
@@ -200,7 +212,7 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as e:
-        raise InputError(problems_from(e, file), f"Scenario '{path}'") from None
+        raise InputError(problems_from(e, file, Scenario), f"Scenario '{path}'") from None
 
 
 def scenario_dataset_path(scenario: Scenario, scenario_file: str | Path | None) -> Path:

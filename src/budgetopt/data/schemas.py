@@ -36,6 +36,12 @@ def figure(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 10_000 and float(value).is_integer() else f"{value:g}"
 
 
+def in_full(value: float) -> str:
+    """A figure as typed, in full: 1,234,567 rather than 1.23457e+06; 0.0125; 1,234.5."""
+    v = float(value)
+    return f"{int(v):,}" if v.is_integer() and abs(v) < 1e15 else f"{v:,}"
+
+
 @dataclass(frozen=True)
 class Column:
     name: str

@@ -52,12 +52,15 @@ def is_workbook(path: str | Path) -> bool:
 
 
 def cell_text(value: Any) -> str:
-    """A cell as the CSV would hold it: whole numbers without '.0', booleans as true/false."""
+    """A cell as the CSV would hold it: whole numbers without '.0', booleans as true/false, a
+    number of more than 15 digits as Excel shows it (1E+30, not the 31 digits of its float)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
+        if abs(value) >= 1e15:
+            return f"{value:.15G}"
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()

@@ -1,8 +1,10 @@
 """Reading the project's YAML files (a dataset's manifest, a scenario's parameters) strictly.
 
 A key written twice is an error, not "the last one wins": a parameters file with two
-``budget_change_pct`` lines would otherwise run one of them silently. Every failure is one
-:class:`~budgetopt.core.errors.Problem` naming the file and, where YAML knows it, the line.
+``budget_change_pct`` lines would otherwise run one of them silently. A merge key (``<<: *b``)
+is refused too: the keys it brings in are nowhere on the page, so a reader of the file (and of
+its errors) could not see them. Every failure is one :class:`~budgetopt.core.errors.Problem`
+naming the file and, where YAML knows it, the line.
 """
 
 from __future__ import annotations
@@ -17,19 +19,28 @@ from budgetopt.core.errors import Problem
 _BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where PyYAML has it
 
 
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class Refused(yaml.constructor.ConstructorError):
+    """YAML that parses but that budgetopt does not take: its sentence is the whole message."""
+
+
 class StrictLoader(_BASE):  # type: ignore[misc, valid-type]
-    """PyYAML's safe loader (libyaml's, where available) that refuses duplicate keys."""
+    """PyYAML's safe loader (libyaml's, where available) that refuses duplicate keys and merge
+    keys."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: dict[object, yaml.Node] = {}
         for key_node, _ in node.value:
+            if key_node.tag == _MERGE:
+                raise Refused(None, None, "merge keys (<<) are not supported: write the keys "
+                              "out", key_node.start_mark)
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark,
-                    f"found the key '{key}' twice (first on line "
-                    f"{seen[key].start_mark.line + 1}): write each key once",
-                    key_node.start_mark)
+                raise Refused(None, None, f"found the key '{key}' twice (first on line "
+                              f"{seen[key].start_mark.line + 1}): write each key once",
+                              key_node.start_mark)
             seen[key] = key_node
         return super().construct_mapping(node, deep=deep)
 
@@ -44,6 +55,9 @@ def read_yaml(path: Path, missing: str) -> tuple[Any, Problem | None]:
         return None, Problem(file, missing)
     except (OSError, UnicodeDecodeError) as e:
         return None, Problem(file, f"cannot read the file ({e.__class__.__name__}: {e})")
+    except Refused as e:
+        mark = e.problem_mark
+        return None, Problem(file, str(e.problem), row=mark.line + 1 if mark else None)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         why = str(getattr(e, "problem", e))

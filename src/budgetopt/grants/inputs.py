@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from budgetopt.core.errors import InputError, Problem
+from budgetopt.core.errors import InputError, Problem, ProblemLog
 from budgetopt.core.text import fy, money
 from budgetopt.data.bids import load_bids
 from budgetopt.data.grant_round import Fund, GrantRound, load_round
@@ -113,13 +113,80 @@ def eligibility(grant_round: GrantRound, bids: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _bids_file(grant_round: GrantRound, root: Path) -> Path:
+    """The bids table (relative to the repository root, as a scenario's dataset is)."""
+    bids = Path(grant_round.bids)
+    return bids if bids.is_absolute() else root / bids
+
+
 def load_round_inputs(path: str | Path, root: str | Path | None = None) -> RoundInputs:
     """Read a round file, its bids and its funds' money (paths in the round file are relative
     to the repository root, as a scenario's dataset is)."""
     path = Path(path)
     grant_round = load_round(path)
     root = Path(root) if root else repository_root(path.resolve().parent)
-    bids_path = Path(grant_round.bids)
-    bids = load_bids(bids_path if bids_path.is_absolute() else root / bids_path, grant_round)
+    bids = load_bids(_bids_file(grant_round, root), grant_round)
     return RoundInputs(grant_round, eligibility(grant_round, bids),
                        fund_budgets(grant_round, root), path)
+
+
+def check_round(path: str | Path, root: str | Path | None = None) -> tuple[GrantRound, str]:
+    """Check a round file, its bids and the scenarios its funds take money from, without
+    selecting (``budgetopt validate``); raise InputError listing every problem, else return the
+    round and a one-screen summary of it."""
+    from budgetopt.data.inputs import load_inputs
+
+    path = Path(path)
+    grant_round = load_round(path)
+    root = Path(root) if root else repository_root(path.resolve().parent)
+    bids = eligibility(grant_round, load_bids(_bids_file(grant_round, root), grant_round))
+    log = ProblemLog()
+    for i, f in enumerate(grant_round.funds):
+        if (src := f.from_scenario) is None:
+            continue
+        inputs = load_inputs(root / src.params)  # the scenario and its dataset, not solved
+        key = f"funds.{i}.from_scenario"
+        if src.service not in inputs.dataset.services.index:
+            log.add(str(path), "not a service of the scenario's dataset", key=f"{key}.service",
+                    value=src.service)
+        if src.year not in inputs.years:
+            log.add(str(path), f"not a plan year of the scenario ({fy(inputs.years[0])} to "
+                    f"{fy(inputs.years[-1])})", key=f"{key}.year", value=src.year)
+    log.raise_if_any(f"Grant round '{path}'")
+    return grant_round, round_summary(grant_round, bids)
+
+
+def round_summary(grant_round: GrantRound, bids: pd.DataFrame) -> str:
+    """A round on one screen: its funds' money per area, the grant limits, the marking and
+    the rules, its bids and how many could be funded, its themes."""
+    r, g = grant_round, grant_round.grant
+    largest = (money(g.max_gbp) if not isinstance(g.max_gbp, dict) else
+               ", ".join(f"{money(v)} in {a}" for a, v in g.max_gbp.items()))
+    rules = "; ".join(["one award per organisation" if r.one_award_per_organisation else
+                       "several awards per organisation", "part-funding allowed" if
+                       r.part_funding else "no part-funding",
+                       f"over-allocation {r.over_allocation:.0%}"])
+    lines = [f"Grant round '{r.name}': {r.title}",
+             f"  bids {r.bids}" + ("  (synthetic: made up to show the method)"
+                                   if r.synthetic else ""),
+             f"  grants {money(g.min_gbp)} to {largest} ({rules})",
+             f"  {len(r.criteria)} criteria: a bid needs {r.threshold * r.highest_score(1):g} "
+             f"of a possible {r.highest_score(1):g} in the first round to go to the second",
+             "", "  Funds"]
+    for f in r.funds:
+        if (src := f.from_scenario) is not None:
+            where = (f"{src.service} in {fy(src.year)} from {src.params} (areas "
+                     f"{', '.join(src.areas)}), worked out when the round runs")
+        else:
+            where = ", ".join(f"{a} {money(v)}" for a, v in (f.budget or {}).items())
+        lines.append(f"    {f.name} ({f.id}): {where}")
+    out = int((~bids["eligible"]).sum())
+    by_fund = ", ".join(f"{n} to {fund}" for fund, n in bids.groupby("fund").size().items())
+    lines += ["", f"  {len(bids)} bids ({by_fund}) asking {money(bids['requested_gbp'].sum())}"
+              f"; {out} below the threshold or outside the grant limits"]
+    for t in r.themes:
+        share = " and ".join(f"{word} {v:.0%}" for word, v in (("at least", t.min_share),
+                                                                 ("at most", t.max_share))
+                             if v is not None)
+        lines.append(f"  theme {t.theme}: {share} of {t.fund or 'every fund'}")
+    return "\n".join(lines)

@@ -43,12 +43,13 @@ from pathlib import Path
 
 from budgetopt.core import files
 from budgetopt.core.errors import InputError, Problem
+from budgetopt.data.grant_round import is_round
 from budgetopt.data.inputs import load_inputs
 from budgetopt.data.scenario import load_scenario, repository_root, scenario_dataset_path
 from budgetopt.paper.notebook import notebook_file
 from budgetopt.pipeline import run_scenario
 from budgetopt.reporting.execute import execute, failure_sentence
-from budgetopt.reporting.grant_papers import is_round, run_round_paper
+from budgetopt.reporting.grant_papers import run_round_paper
 from budgetopt.reporting.index import write_index
 from budgetopt.reporting.interrupts import (
     Interrupted,

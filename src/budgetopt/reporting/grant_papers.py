@@ -16,8 +16,7 @@ import time
 from pathlib import Path
 
 from budgetopt.core import files
-from budgetopt.data.grant_round import is_round_file, load_round
-from budgetopt.data.yaml_files import read_yaml
+from budgetopt.data.grant_round import load_round
 from budgetopt.paper.notebook import notebook_file
 from budgetopt.reporting.execute import execute, failure_sentence
 from budgetopt.reporting.grants import ROUND_FILES
@@ -40,12 +39,6 @@ NOTES = {
                      "paper gives the smallest change that makes it possible.",
 }
 PAPER_FILES = (*ROUND_FILES, "paper.ipynb", "paper.html", "paper.pdf", "error.txt")
-
-
-def is_round(path: Path) -> bool:
-    """Whether a parameters file is a grant round rather than a scenario."""
-    raw, problem = read_yaml(path, "missing")
-    return problem is None and is_round_file(raw)
 
 
 def run_round_paper(path: Path, out_root: Path, repo_root: Path,
