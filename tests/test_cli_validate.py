@@ -132,3 +132,25 @@ def test_validate_grant_round_with_bad_bids_and_keys(tmp_path):
     assert result.returncode == EXIT_BAD_INPUT
     assert "bids.csv, line 3, column 'area': value 'south'" in result.stderr
     assert_no_traceback(result)
+
+
+def test_a_named_pipe_or_a_missing_file_is_said_never_waited_on(tmp_path):
+    """A named pipe would make a reader wait for a writer for ever: a parameters file, a
+    round's bids table (and a dataset's tables, tests/data) that is one is refused at once."""
+    from grant_rounds import bid, write_round
+
+    pipe = tmp_path / "scenario.yaml"
+    os.mkfifo(pipe)
+    result = run_cli("validate", pipe, cwd=tmp_path)
+    assert result.returncode == EXIT_BAD_INPUT
+    assert "scenario.yaml — is a named pipe (FIFO), not a file" in result.stderr
+    result = run_cli("validate", tmp_path / "nowhere.yaml", cwd=tmp_path)
+    assert result.returncode == EXIT_BAD_INPUT  # a file, not a dataset folder, that is missing
+    assert "nowhere.yaml — parameters file does not exist" in result.stderr
+    path = write_round(tmp_path / "round", [bid("A", (15, 15), 3000)])
+    (path.parent / "bids.csv").unlink()
+    os.mkfifo(path.parent / "bids.csv")
+    result = run_cli("validate", path, cwd=path.parent)
+    assert result.returncode == EXIT_BAD_INPUT
+    assert "bids.csv — is a named pipe (FIFO), not a file" in result.stderr
+    assert_no_traceback(result)

@@ -60,7 +60,7 @@ def validate(path: Path) -> None:
     from budgetopt.data.grant_round import is_round
     from budgetopt.data.inputs import load_inputs
 
-    if path.is_file() and path.suffix in {".yaml", ".yml"} and path.name != "dataset.yaml":
+    if path.suffix in {".yaml", ".yml"} and path.name != "dataset.yaml" and not path.is_dir():
         if is_round(path):  # as budgetopt run tells a round from a scenario
             from budgetopt.grants.inputs import check_round
 

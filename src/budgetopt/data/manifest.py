@@ -8,7 +8,6 @@ placeholder, and every paper says how many it used.
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from budgetopt.core.errors import ProblemLog
 from budgetopt.data.problems import problems_from
 from budgetopt.data.schemas import TABLES
-from budgetopt.data.yaml_files import read_yaml
+from budgetopt.data.yaml_files import not_a_file, read_yaml
 
 MANIFEST = "dataset.yaml"
 
@@ -115,7 +114,7 @@ def read_manifest(folder: Path, log: ProblemLog) -> Manifest | None:
             log.add(file, "a table must be a file inside the dataset folder (give its name "
                     "relative to the folder, e.g. services.csv)", key=f"tables.{name}",
                     value=rel)
-        elif (what := _not_a_file(folder / rel)) is not None:
+        elif (what := not_a_file(folder / rel)) is not None:
             log.add(file, f"is {what}, not a file: a table must be a regular file (a CSV "
                     "file saved in the dataset folder)", key=f"tables.{name}", value=rel)
     ids = [s.id for s in manifest.sources]
@@ -137,19 +136,6 @@ def _inside(folder: Path, rel: str) -> bool:
         folder.resolve())
 
 
-def _not_a_file(path: Path) -> str | None:
-    """What ``path`` is when it exists but is not a regular file (reading a named pipe would
-    wait for a writer for ever); None for a regular file, or nothing (said when it is read)."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return None
-    if stat.S_ISREG(mode):
-        return None
-    return ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
-            else "a socket" if stat.S_ISSOCK(mode) else "a device")
-
-
 def readable_tables(folder: Path, manifest: Manifest | None) -> dict[str, str]:
     """The tables the manifest lists that can be read safely (known names, regular files
     inside the folder) — from the raw YAML when the manifest has problems of its own, so that a
@@ -164,4 +150,4 @@ def readable_tables(folder: Path, manifest: Manifest | None) -> dict[str, str]:
         return {}
     return {name: rel for name, rel in listed.items()
             if name in TABLES and isinstance(rel, str) and rel and _inside(folder, rel)
-            and _not_a_file(folder / rel) is None}
+            and not_a_file(folder / rel) is None}

@@ -18,6 +18,7 @@ import pandas as pd
 
 from budgetopt.core.errors import ProblemLog
 from budgetopt.data.schemas import Column, Kind, Table, figure, key_text
+from budgetopt.data.yaml_files import not_a_file
 
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f"}
@@ -33,6 +34,9 @@ _OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "'|' characters"}
 
 def read_csv_table(path: Path, spec: Table, log: ProblemLog) -> pd.DataFrame | None:
     file = str(path)
+    if (what := not_a_file(path)) is not None:
+        log.add(file, f"is {what}, not a file: give the path of a file")
+        return None
     try:
         data = path.read_bytes()
     except FileNotFoundError:

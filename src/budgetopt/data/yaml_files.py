@@ -1,4 +1,5 @@
-"""Reading the project's YAML files (a dataset's manifest, a scenario's parameters) strictly.
+"""Reading the project's YAML files (a dataset's manifest, a scenario's parameters) strictly,
+and nothing that is not a regular file (reading a named pipe would wait for ever).
 
 A key written twice is an error, not "the last one wins": a parameters file with two
 ``budget_change_pct`` lines would otherwise run one of them silently. A merge key (``<<: *b``)
@@ -9,6 +10,7 @@ naming the file and, where YAML knows it, the line.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +47,25 @@ class StrictLoader(_BASE):  # type: ignore[misc, valid-type]
         return super().construct_mapping(node, deep=deep)
 
 
+def not_a_file(path: Path) -> str | None:
+    """What ``path`` is when it exists but is not a regular file (reading a named pipe would
+    wait for a writer for ever); None for a regular file, or nothing (said when it is read)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a device")
+
+
 def read_yaml(path: Path, missing: str) -> tuple[Any, Problem | None]:
     """The document in ``path``, or the problem that stops it being read (``missing`` is the
     rule when the file does not exist)."""
     file = str(path)
+    if (what := not_a_file(path)) is not None:
+        return None, Problem(file, f"is {what}, not a file: give the path of a file")
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader), None
     except FileNotFoundError:
