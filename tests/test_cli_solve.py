@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from full_disk import budgetopt_full_at
 from tiny_dataset import write_floors_too_high
 
 pytestmark = pytest.mark.slow  # the command in a fresh process
@@ -122,4 +123,16 @@ def test_a_full_disk_leaves_nothing_that_reads_as_the_result(tmp_path):
                        preexec_fn=_limit_file_size(5_000))
     assert p.returncode == 3, p.stderr
     assert "the disk is full" in p.stderr and "Traceback" not in p.stderr
+    assert sorted(f.name for f in out.iterdir()) == []
+
+
+@pytest.mark.parametrize("at", ["flows.csv", "result.json"])
+def test_a_full_disk_at_a_later_file_leaves_none_of_the_files(tmp_path, at):
+    # before: allocation.csv (and flows.csv) stayed under their final names beside no
+    # result.json; the files of one run are written all or none
+    out = tmp_path / "out"
+    p = budgetopt_full_at(at, "solve", "parameters/baseline.yaml", "--out", str(out))
+    assert p.returncode == 3, p.stderr
+    assert p.stderr.strip() == (f"Cannot write {out / at}: the disk is full (or a size limit "
+                                "reached); free some space.")
     assert sorted(f.name for f in out.iterdir()) == []

@@ -83,3 +83,33 @@ def test_prepare_folder_removes_what_an_earlier_run_left(tmp_path):
         (tmp_path / name).write_text("old")
     files.prepare_folder(tmp_path, ("allocation.csv", "result.json", "flows.csv"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def _full_disk_at(monkeypatch, name: str) -> None:
+    """The temporary file of ``name`` is written to /dev/full, as on a full disk."""
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp(*args, prefix="", **kwargs):
+        fd, path = real_mkstemp(*args, prefix=prefix, **kwargs)
+        if prefix.startswith(f".{name}."):
+            os.close(fd)
+            fd = os.open("/dev/full", os.O_WRONLY)
+        return fd, path
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+
+
+def test_files_written_together_are_all_or_none(tmp_path, monkeypatch):
+    # before: each file was atomic on its own, so the files written before a full disk stayed
+    _full_disk_at(monkeypatch, "result.json")
+    with (pytest.raises(files.OutputError, match=r"result.json: the disk is full"),
+          files.together() as written):
+        written.write_text(tmp_path / "allocation.csv", "a,b\n")
+        written.write_text(tmp_path / "flows.csv", "c,d\n")
+        written.write_text(tmp_path / "result.json", "{}\n")
+    assert list(tmp_path.iterdir()) == []
+    with files.together() as written:
+        written.write_text(tmp_path / "allocation.csv", "a,b\n")
+        [staged] = tmp_path.iterdir()
+        assert staged.name.startswith(".allocation.csv.")  # not under its final name yet
+    assert [p.name for p in tmp_path.iterdir()] == ["allocation.csv"]
