@@ -136,3 +136,15 @@ def test_a_full_disk_at_a_later_file_leaves_none_of_the_files(tmp_path, at):
     assert p.stderr.strip() == (f"Cannot write {out / at}: the disk is full (or a size limit "
                                 "reached); free some space.")
     assert sorted(f.name for f in out.iterdir()) == []
+
+
+def test_a_folder_in_the_way_of_a_file_is_named(tmp_path):
+    # before: "Cannot write …/out: Is a directory." named the output folder, not the entry
+    out = tmp_path / "out"
+    (out / "allocation.csv").mkdir(parents=True)
+    p = run("solve", "parameters/baseline.yaml", "--out", str(out))
+    assert p.returncode == 3, p.stderr
+    assert p.stderr.strip() == (f"Cannot write {out / 'allocation.csv'}: it is a folder, where "
+                                "budgetopt writes a file; move or remove it, or choose another "
+                                "folder (--out).")
+    assert (out / "allocation.csv").is_dir()  # the user's folder is left alone

@@ -113,3 +113,26 @@ def test_files_written_together_are_all_or_none(tmp_path, monkeypatch):
         [staged] = tmp_path.iterdir()
         assert staged.name.startswith(".allocation.csv.")  # not under its final name yet
     assert [p.name for p in tmp_path.iterdir()] == ["allocation.csv"]
+
+
+def test_a_failure_while_renaming_leaves_none_of_the_files(tmp_path):
+    # the second file's name is taken by a folder: the first, already renamed, goes too
+    (tmp_path / "result.json").mkdir()
+    with (pytest.raises(files.OutputError, match=r"result.json: it is a folder"),
+          files.together() as written):
+        written.write_text(tmp_path / "allocation.csv", "a,b\n")
+        written.write_text(tmp_path / "result.json", "{}\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["result.json"]
+
+
+def test_a_folder_in_the_way_of_a_file_is_named(tmp_path):
+    # before: "Cannot write <the output folder>: Is a directory."
+    (tmp_path / "allocation.csv").mkdir()
+    expected = (f"Cannot write {tmp_path / 'allocation.csv'}: it is a folder, where budgetopt "
+                "writes a file; move or remove it, or choose another folder (--out).")
+    for call in (lambda: files.prepare_folder(tmp_path, ("allocation.csv", "flows.csv")),
+                 lambda: files.write_text(tmp_path / "allocation.csv", "a,b\n")):
+        with pytest.raises(files.OutputError) as e:
+            call()
+        assert str(e.value) == expected
+    assert (tmp_path / "allocation.csv").is_dir()

@@ -8,9 +8,9 @@ looks finished. The files of one result (a solve's tables and summary, say) are 
 Files get the permissions the user's umask gives (``mkstemp`` alone would make them private to
 the user).
 
-A folder that cannot hold the outputs (read-only, an existing file, under a file, a full disk)
-raises :class:`OutputError`: a sentence naming the path and what would do instead, which the
-command prints and exits with its own code (``cli.EXIT_OUTPUT``).
+A folder that cannot hold the outputs (read-only, an existing file, under a file, a full disk, a
+folder where a file goes) raises :class:`OutputError`: a sentence naming the path and what would
+do instead, which the command prints and exits with its own code (``cli.EXIT_OUTPUT``).
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ def umask() -> int:
 
 def why(error: OSError, path: Path) -> str:
     """What an OS error means for an output path, and what would do instead."""
+    if error.errno == errno.EISDIR and path.is_dir():
+        return _in_the_way(path)
     if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return f"Cannot write {path}: the disk is full (or a size limit reached); free some space."
     if error.errno == errno.EROFS:
@@ -61,6 +63,11 @@ def why(error: OSError, path: Path) -> str:
     return f"Cannot write {path}: {error.strerror or error}."
 
 
+def _in_the_way(path: Path) -> str:
+    return (f"Cannot write {path}: it is a folder, where budgetopt writes a file; move or "
+            "remove it, or choose another folder (--out).")
+
+
 def prepare_folder(folder: str | Path, stale: Iterable[str] = ()) -> Path:
     """Make ``folder``, check that files can be written in it, and remove the ``stale`` outputs
     of an earlier run, so a run that fails leaves nothing that could be read as its result."""
@@ -70,11 +77,21 @@ def prepare_folder(folder: str | Path, stale: Iterable[str] = ()) -> Path:
         fd, probe = tempfile.mkstemp(prefix=".budgetopt-", suffix=".probe", dir=folder)
         os.close(fd)
         Path(probe).unlink()
-        for name in stale:
-            (folder / name).unlink(missing_ok=True)
     except OSError as e:
         raise OutputError(why(e, folder)) from None
+    for name in stale:
+        _remove(folder / name)
     return folder
+
+
+def _remove(path: Path) -> None:
+    """Remove an earlier run's file; a folder in its place is said, and left alone."""
+    if path.is_dir() and not path.is_symlink():
+        raise OutputError(_in_the_way(path))
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as e:
+        raise OutputError(why(e, path)) from None
 
 
 def _staged(path: Path, data: bytes) -> Path:
