@@ -138,6 +138,28 @@ def test_a_full_disk_at_a_later_file_leaves_none_of_the_files(tmp_path, at):
     assert sorted(f.name for f in out.iterdir()) == []
 
 
+def _earlier_result(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    for name in ("allocation.csv", "flows.csv", "result.json", "notes.txt"):
+        (folder / name).write_text("an earlier run's\n")
+
+
+@pytest.mark.parametrize("where", ["--out", "the default folder"])
+def test_bad_parameters_remove_an_earlier_result_from_the_folder(tmp_path, where):
+    # before: exit 2 left the earlier run's allocation.csv, flows.csv and result.json, which
+    # could be read as this run's; only this command's files go (notes.txt is the user's)
+    (tmp_path / "parameters").mkdir()
+    params = tmp_path / "parameters" / "bad.yaml"
+    params.write_text(f"name: bad\ntitle: Bad\ndataset: {REPO / 'data' / 'devon-cornwall'}\n"
+                      "budget_change_pct: 500\n")
+    out = tmp_path / "out" if where == "--out" else tmp_path / "reports" / "bad"
+    _earlier_result(out)
+    p = run("solve", str(params), *(["--out", str(out)] if where == "--out" else []))
+    assert p.returncode == 2, p.stderr
+    assert "budget_change_pct" in p.stderr and "Traceback" not in p.stdout + p.stderr
+    assert sorted(f.name for f in out.iterdir()) == ["notes.txt"]
+
+
 def test_a_folder_in_the_way_of_a_file_is_named(tmp_path):
     # before: "Cannot write …/out: Is a directory." named the output folder, not the entry
     out = tmp_path / "out"

@@ -136,3 +136,13 @@ def test_a_folder_in_the_way_of_a_file_is_named(tmp_path):
             call()
         assert str(e.value) == expected
     assert (tmp_path / "allocation.csv").is_dir()
+
+
+def test_remove_outputs_removes_only_the_files_named(tmp_path):
+    for name in ("allocation.csv", "result.json", "notes.txt"):
+        (tmp_path / name).write_text("old")
+    (tmp_path / "flows.csv").mkdir()  # not a file this command wrote: left alone
+    files.remove_outputs(tmp_path, ("allocation.csv", "result.json", "flows.csv"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["flows.csv", "notes.txt"]
+    files.remove_outputs(tmp_path / "absent", ("allocation.csv",))  # nothing made
+    assert not (tmp_path / "absent").exists()

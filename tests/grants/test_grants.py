@@ -187,6 +187,22 @@ def test_a_full_disk_at_a_later_file_leaves_none_of_the_round_files(tmp_path, at
     assert sorted(f.name for f in out.iterdir()) == []
 
 
+@pytest.mark.parametrize("where", ["--out", "the default folder"])
+def test_a_bad_round_removes_an_earlier_result_from_the_folder(tmp_path, where):
+    # before: exit 2 left the earlier run's awards, which could be read as this run's
+    path = write_round(tmp_path, [bid("A", (15, 15), 3000)], over_allocation=2)
+    out = tmp_path / "out" if where == "--out" else tmp_path / "reports" / "grants" / "tiny"
+    out.mkdir(parents=True)
+    for name in ("awards.csv", "round.json", "awards.xlsx", "notes.txt"):
+        (out / name).write_text("an earlier run's\n")
+    done = subprocess.run([sys.executable, "-m", "budgetopt.cli", "grants", str(path),
+                           *(["--out", str(out)] if where == "--out" else [])],
+                          capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 2, done.stderr
+    assert "over_allocation" in done.stderr and "Traceback" not in done.stdout + done.stderr
+    assert sorted(f.name for f in out.iterdir()) == ["notes.txt"]
+
+
 # ---------------------------------------------------------------- bad input
 @pytest.mark.parametrize(("rows", "rule"), [
     ([bid("A", (15, 15), 3000, area="south")],

@@ -76,3 +76,19 @@ def test_a_full_disk_at_robustness_json_leaves_neither_file(tmp_path):
     assert p.stderr.strip() == (f"Cannot write {out / 'robustness.json'}: the disk is full (or "
                                 "a size limit reached); free some space.")
     assert sorted(f.name for f in out.iterdir()) == []
+
+
+def test_bad_parameters_remove_an_earlier_robustness_result(tmp_path):
+    # before: exit 2 left the earlier run's robustness files; the solve's files and the
+    # user's are not this command's and stay
+    params = tmp_path / "bad.yaml"
+    params.write_text(f"name: bad\ntitle: Bad\ndataset: {REPO / 'data' / 'devon-cornwall'}\n"
+                      "budget_change_pct: 500\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("robustness.csv", "robustness.json", "result.json", "notes.txt"):
+        (out / name).write_text("an earlier run's\n")
+    p = budgetopt("robust", str(params), "--draws", "10", "--out", str(out))
+    assert p.returncode == 2, p.stderr
+    assert "budget_change_pct" in p.stderr and "Traceback" not in p.stdout + p.stderr
+    assert sorted(f.name for f in out.iterdir()) == ["notes.txt", "result.json"]

@@ -19,7 +19,7 @@ import errno
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pandas as pd
@@ -92,6 +92,17 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError as e:
         raise OutputError(why(e, path)) from None
+
+
+def remove_outputs(folder: str | Path, names: Iterable[str]) -> None:
+    """Remove the files ``names`` from ``folder`` where they are files — a command's outputs,
+    after bad input, so an earlier run's result is not read as this one's — and nothing else:
+    no folder is made or removed, and one that cannot be changed is left as it is."""
+    for name in names:
+        path = Path(folder) / name
+        if path.is_file() or path.is_symlink():
+            with suppress(OSError):
+                path.unlink()
 
 
 def _staged(path: Path, data: bytes) -> Path:
