@@ -43,6 +43,18 @@ def umask() -> int:
     return current
 
 
+WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES,
+                          errno.EPERM, errno.EISDIR, errno.ENOTDIR})
+"""The OS errors that mean an output cannot be written where it goes."""
+
+
+def is_write_error(error: BaseException) -> bool:
+    """Whether ``error`` says an output cannot be written (not, say, a timeout or a lost
+    connection, which are OS errors too)."""
+    return isinstance(error, OutputError) or (
+        isinstance(error, OSError) and error.errno in WRITE_ERRORS)
+
+
 def why(error: OSError, path: Path) -> str:
     """What an OS error means for an output path, and what would do instead."""
     if error.errno == errno.EISDIR and path.is_dir():
