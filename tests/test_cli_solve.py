@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from full_disk import budgetopt_full_at
 from tiny_dataset import write_floors_too_high
 
 pytestmark = pytest.mark.slow  # the command in a fresh process
@@ -125,3 +126,49 @@ def test_a_full_disk_leaves_nothing_that_reads_as_the_result(tmp_path):
     assert p.returncode == 3, p.stderr
     assert "the disk is full" in p.stderr and "Traceback" not in p.stderr
     assert sorted(f.name for f in out.iterdir()) == []
+
+
+@pytest.mark.parametrize("at", ["flows.csv", "result.json"])
+def test_a_full_disk_at_a_later_file_leaves_none_of_the_files(tmp_path, at):
+    # before: allocation.csv (and flows.csv) stayed under their final names beside no
+    # result.json; the files of one run are written all or none
+    out = tmp_path / "out"
+    p = budgetopt_full_at(at, "solve", "parameters/baseline.yaml", "--out", str(out))
+    assert p.returncode == 3, p.stderr
+    assert p.stderr.strip() == (f"Cannot write {out / at}: the disk is full (or a size limit "
+                                "reached); free some space.")
+    assert sorted(f.name for f in out.iterdir()) == []
+
+
+def _earlier_result(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    for name in ("allocation.csv", "flows.csv", "result.json", "notes.txt"):
+        (folder / name).write_text("an earlier run's\n")
+
+
+@pytest.mark.parametrize("where", ["--out", "the default folder"])
+def test_bad_parameters_remove_an_earlier_result_from_the_folder(tmp_path, where):
+    # before: exit 2 left the earlier run's allocation.csv, flows.csv and result.json, which
+    # could be read as this run's; only this command's files go (notes.txt is the user's)
+    (tmp_path / "parameters").mkdir()
+    params = tmp_path / "parameters" / "bad.yaml"
+    params.write_text(f"name: bad\ntitle: Bad\ndataset: {REPO / 'data' / 'devon-cornwall'}\n"
+                      "budget_change_pct: 500\n")
+    out = tmp_path / "out" if where == "--out" else tmp_path / "reports" / "bad"
+    _earlier_result(out)
+    p = run("solve", str(params), *(["--out", str(out)] if where == "--out" else []))
+    assert p.returncode == 2, p.stderr
+    assert "budget_change_pct" in p.stderr and "Traceback" not in p.stdout + p.stderr
+    assert sorted(f.name for f in out.iterdir()) == ["notes.txt"]
+
+
+def test_a_folder_in_the_way_of_a_file_is_named(tmp_path):
+    # before: "Cannot write …/out: Is a directory." named the output folder, not the entry
+    out = tmp_path / "out"
+    (out / "allocation.csv").mkdir(parents=True)
+    p = run("solve", "parameters/baseline.yaml", "--out", str(out))
+    assert p.returncode == 3, p.stderr
+    assert p.stderr.strip() == (f"Cannot write {out / 'allocation.csv'}: it is a folder, where "
+                                "budgetopt writes a file; move or remove it, or choose another "
+                                "folder (--out).")
+    assert (out / "allocation.csv").is_dir()  # the user's folder is left alone

@@ -6,14 +6,17 @@ grant round, ``solve`` runs the pipeline and writes its files, ``run`` is the ba
 ``explore`` serves the explorer.
 
 Exit codes: 0 done; 1 no optimal allocation (the reason is printed); 2 bad input (every problem
-is printed; never a traceback); 3 the output folder cannot be written (read-only, a file, under a
-file, a full disk: one sentence naming the path); 130 interrupted (Ctrl+C or SIGTERM).
+is printed; never a traceback; the command's files are removed from its output folder, where
+that is known, so an earlier run's result is not read as this one's); 3 an output cannot be
+written (read-only, a file, under a file, a folder where a file goes, a full disk: one sentence
+naming the path; none of the command's files is left); 130 interrupted (Ctrl+C or SIGTERM).
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,25 @@ def _input_errors_exit_2(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_OUTPUT)
 
     return wrapper
+
+
+@contextmanager
+def _bad_input_clears(out: Path | None, source: Path, reports: Path,
+                      names: tuple[str, ...]) -> Iterator[None]:
+    """On bad input in ``source``, remove the command's files ``names`` from its output folder
+    where that is known — ``--out``, or ``reports/<name>`` when the file's name can be read — so
+    an earlier run's result is not read as this one's. Nothing else is removed."""
+    from budgetopt.core.files import remove_outputs
+    from budgetopt.data.scenario import readable_name
+
+    try:
+        yield
+    except InputError:
+        name = readable_name(source)
+        folder = out or (reports / name if name else None)
+        if folder is not None:
+            remove_outputs(folder, names)
+        raise
 
 
 @click.group()
@@ -132,8 +154,10 @@ def solve(params: Path, out: Path | None, solver: str | None) -> None:
     from budgetopt.pipeline import run_scenario
     from budgetopt.reporting.outputs import OUTPUT_FILES, write_outputs
 
-    name = load_scenario(params).name
-    out = out or repository_root(params.resolve().parent) / "reports" / name
+    reports = repository_root(params.resolve().parent) / "reports"
+    with _bad_input_clears(out, params, reports, OUTPUT_FILES):
+        name = load_scenario(params).name
+    out = out or reports / name
     prepare_folder(out, OUTPUT_FILES)  # before the solve: a folder that will not do is said now
     run = run_scenario(params, solver=solver)
     write_outputs(run, out, workbook=False, manifest=False)
@@ -197,11 +221,13 @@ def robust(params: Path, draws: int | None, seed: int | None, jobs: int,
     from budgetopt.reporting.robustness import FILES, write_robustness
     from budgetopt.robust.analysis import analyse, summary_lines
 
-    scenario = load_scenario(params)
+    reports = repository_root(params.resolve().parent) / "reports"
+    with _bad_input_clears(out, params, reports, FILES):
+        scenario = load_scenario(params)
     base = (scenario.robustness or Robustness.model_validate({})).model_dump()
     changes = {k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
     settings = Robustness.model_validate({**base, **changes})
-    out = out or repository_root(params.resolve().parent) / "reports" / scenario.name
+    out = out or reports / scenario.name
     prepare_folder(out, FILES)
     run = run_scenario(params)  # a scenario that cannot be met gets its diagnosis, no draws
     if not run.is_met:
@@ -248,8 +274,10 @@ def grants(round_file: Path, out: Path | None, solver: str, no_scores: bool,
     from budgetopt.grants.result import run_round
     from budgetopt.reporting.grants import ROUND_FILES, write_round
 
-    name = round_file.stem if is_pabulib(round_file) else load_round(round_file).name
-    out = out or repository_root(round_file.resolve().parent) / "reports" / "grants" / name
+    reports = repository_root(round_file.resolve().parent) / "reports" / "grants"
+    with _bad_input_clears(out, round_file, reports, ROUND_FILES):
+        name = round_file.stem if is_pabulib(round_file) else load_round(round_file).name
+    out = out or reports / name
     prepare_folder(out, ROUND_FILES)
     result = run_round(round_file, solver=solver, scores=not no_scores)
     for line in result.marking:

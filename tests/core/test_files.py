@@ -83,3 +83,66 @@ def test_prepare_folder_removes_what_an_earlier_run_left(tmp_path):
         (tmp_path / name).write_text("old")
     files.prepare_folder(tmp_path, ("allocation.csv", "result.json", "flows.csv"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def _full_disk_at(monkeypatch, name: str) -> None:
+    """The temporary file of ``name`` is written to /dev/full, as on a full disk."""
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp(*args, prefix="", **kwargs):
+        fd, path = real_mkstemp(*args, prefix=prefix, **kwargs)
+        if prefix.startswith(f".{name}."):
+            os.close(fd)
+            fd = os.open("/dev/full", os.O_WRONLY)
+        return fd, path
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+
+
+def test_files_written_together_are_all_or_none(tmp_path, monkeypatch):
+    # before: each file was atomic on its own, so the files written before a full disk stayed
+    _full_disk_at(monkeypatch, "result.json")
+    with (pytest.raises(files.OutputError, match=r"result.json: the disk is full"),
+          files.together() as written):
+        written.write_text(tmp_path / "allocation.csv", "a,b\n")
+        written.write_text(tmp_path / "flows.csv", "c,d\n")
+        written.write_text(tmp_path / "result.json", "{}\n")
+    assert list(tmp_path.iterdir()) == []
+    with files.together() as written:
+        written.write_text(tmp_path / "allocation.csv", "a,b\n")
+        [staged] = tmp_path.iterdir()
+        assert staged.name.startswith(".allocation.csv.")  # not under its final name yet
+    assert [p.name for p in tmp_path.iterdir()] == ["allocation.csv"]
+
+
+def test_a_failure_while_renaming_leaves_none_of_the_files(tmp_path):
+    # the second file's name is taken by a folder: the first, already renamed, goes too
+    (tmp_path / "result.json").mkdir()
+    with (pytest.raises(files.OutputError, match=r"result.json: it is a folder"),
+          files.together() as written):
+        written.write_text(tmp_path / "allocation.csv", "a,b\n")
+        written.write_text(tmp_path / "result.json", "{}\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["result.json"]
+
+
+def test_a_folder_in_the_way_of_a_file_is_named(tmp_path):
+    # before: "Cannot write <the output folder>: Is a directory."
+    (tmp_path / "allocation.csv").mkdir()
+    expected = (f"Cannot write {tmp_path / 'allocation.csv'}: it is a folder, where budgetopt "
+                "writes a file; move or remove it, or choose another folder (--out).")
+    for call in (lambda: files.prepare_folder(tmp_path, ("allocation.csv", "flows.csv")),
+                 lambda: files.write_text(tmp_path / "allocation.csv", "a,b\n")):
+        with pytest.raises(files.OutputError) as e:
+            call()
+        assert str(e.value) == expected
+    assert (tmp_path / "allocation.csv").is_dir()
+
+
+def test_remove_outputs_removes_only_the_files_named(tmp_path):
+    for name in ("allocation.csv", "result.json", "notes.txt"):
+        (tmp_path / name).write_text("old")
+    (tmp_path / "flows.csv").mkdir()  # not a file this command wrote: left alone
+    files.remove_outputs(tmp_path, ("allocation.csv", "result.json", "flows.csv"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["flows.csv", "notes.txt"]
+    files.remove_outputs(tmp_path / "absent", ("allocation.csv",))  # nothing made
+    assert not (tmp_path / "absent").exists()

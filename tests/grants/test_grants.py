@@ -15,6 +15,7 @@ import yaml
 from budgetopt.core.errors import InputError
 from budgetopt.grants.result import run_round
 
+from full_disk import budgetopt_full_at
 from grant_rounds import bid, write_round
 
 REPO = Path(__file__).resolve().parents[2]
@@ -172,6 +173,34 @@ def test_a_round_that_cannot_be_met_exits_1_with_its_fix(tmp_path):
     assert "Lower the minimum share of 't'" in done.stdout
     assert not (tmp_path / "out" / "awards.csv").exists()
     assert json.loads((tmp_path / "out" / "round.json").read_text())["status"] == "infeasible"
+
+
+@pytest.mark.parametrize("at", ["awards.xlsx", "round.json"])
+def test_a_full_disk_at_a_later_file_leaves_none_of_the_round_files(tmp_path, at):
+    # before: awards.csv stayed under its final name when awards.xlsx could not be written
+    path = write_round(tmp_path, [bid("A", (15, 15), 3000), bid("B", (12, 12), 4000)])
+    out = tmp_path / "out"
+    done = budgetopt_full_at(at, "grants", str(path), "--no-scores", "--out", str(out))
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.strip() == (f"Cannot write {out / at}: the disk is full (or a size "
+                                   "limit reached); free some space.")
+    assert sorted(f.name for f in out.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["--out", "the default folder"])
+def test_a_bad_round_removes_an_earlier_result_from_the_folder(tmp_path, where):
+    # before: exit 2 left the earlier run's awards, which could be read as this run's
+    path = write_round(tmp_path, [bid("A", (15, 15), 3000)], over_allocation=2)
+    out = tmp_path / "out" if where == "--out" else tmp_path / "reports" / "grants" / "tiny"
+    out.mkdir(parents=True)
+    for name in ("awards.csv", "round.json", "awards.xlsx", "notes.txt"):
+        (out / name).write_text("an earlier run's\n")
+    done = subprocess.run([sys.executable, "-m", "budgetopt.cli", "grants", str(path),
+                           *(["--out", str(out)] if where == "--out" else [])],
+                          capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 2, done.stderr
+    assert "over_allocation" in done.stderr and "Traceback" not in done.stdout + done.stderr
+    assert sorted(f.name for f in out.iterdir()) == ["notes.txt"]
 
 
 # ---------------------------------------------------------------- bad input

@@ -133,7 +133,9 @@ def test_a_failing_notebook_is_reported_in_a_sentence(tmp_path, monkeypatch):
     assert outcome.state == "failed"
     error = (tmp_path / "out" / "baseline" / "error.txt").read_text()
     assert "ValueError: the data ran out" in error
-    assert not (tmp_path / "out" / "baseline" / "paper.pdf").exists()
+    # the notebook that failed is kept: it shows the failing cell (not a finished paper)
+    left = sorted(f.name for f in (tmp_path / "out" / "baseline").iterdir())
+    assert left == ["error.txt", "paper.ipynb"], left
 
 
 def test_cli_run_reports_bad_input_without_traceback(tmp_path):

@@ -10,7 +10,8 @@ import signal
 
 import pytest
 
-from batch_processes import SCENARIOS, kernels_started, start
+from batch_processes import REPO, SCENARIOS, kernels_started, start
+from full_disk import budgetopt_full_at
 
 pytestmark = pytest.mark.slow
 
@@ -41,12 +42,83 @@ def test_a_full_disk_leaves_no_paper_beside_a_result(tmp_path):
     out = tmp_path / "reports"
     proc = start(SCENARIOS[0], "--out", str(out), preexec_fn=limit)
     stdout, stderr = proc.communicate(timeout=300)
-    assert proc.returncode == 1, stdout + stderr
+    assert proc.returncode == 3, stdout + stderr  # the output cannot be written (was 1)
     folder = out / "baseline"
     left = sorted(f.name for f in folder.iterdir())
     assert left == ["error.txt"], left
     assert "the disk is full" in (folder / "error.txt").read_text()
     assert "Baseline: failed" in stdout and "Traceback" not in stdout + stderr
+
+
+def test_a_comparison_that_meets_a_full_disk_is_said_in_a_sentence(tmp_path):
+    # before: "The comparison paper failed: OSError: [Errno 27] File too large", exit 1
+    def limit() -> None:  # 5 KB: the notebooks meet it as papermill first writes them
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (5_000, 5_000))
+
+    out = tmp_path / "reports"
+    proc = start(SCENARIOS[0], "--out", str(out), preexec_fn=limit)
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 3, stdout + stderr
+    assert "Errno" not in stdout + stderr and "Traceback" not in stdout + stderr
+    assert (f"Cannot write {out / 'comparison'}/.partial.ipynb: the disk is full (or a size "
+            "limit reached); free some space.") in stdout.splitlines()
+    assert sorted(f.name for f in (out / "comparison").iterdir()) == ["error.txt"]
+
+
+@pytest.fixture(scope="module")
+def full_disk_at_the_pdf(tmp_path_factory):
+    """`budgetopt run baseline` whose paper.pdf files meet a full disk (the paper's and the
+    comparison's, both rendered in the command's own process)."""
+    out = tmp_path_factory.mktemp("full-pdf") / "reports"
+    return out, budgetopt_full_at("paper.pdf", "run", SCENARIOS[0], "--out", str(out))
+
+
+def test_a_paper_whose_pdf_meets_a_full_disk_exits_3_naming_it(full_disk_at_the_pdf):
+    # before: exit 1, the code for a scenario that failed or cannot be met
+    out, p = full_disk_at_the_pdf
+    assert p.returncode == 3, p.stdout + p.stderr
+    pdf = out / "baseline" / "paper.pdf"
+    assert (f"— Cannot write {pdf}: the disk is full (or a size limit reached); free some "
+            "space.") in p.stdout
+    assert "Traceback" not in p.stdout + p.stderr
+
+
+def test_a_paper_that_failed_on_a_full_disk_leaves_only_its_error(full_disk_at_the_pdf):
+    # before: the whole executed paper.ipynb stayed beside error.txt, reading as a result
+    out, _ = full_disk_at_the_pdf
+    for folder in (out / "baseline", out / "comparison"):
+        assert sorted(f.name for f in folder.iterdir()) == ["error.txt"], folder
+    assert "the disk is full" in (out / "baseline" / "error.txt").read_text()
+
+
+@pytest.mark.parametrize("where", ["baseline", "comparison"])
+def test_a_paper_folder_that_is_a_file_exits_3_naming_it(tmp_path, where):
+    # before: exit 1 for the scenario's folder, exit 0 for the comparison's (README: 0 means
+    # every paper written)
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / where).write_text("")
+    proc = start(SCENARIOS[0], "--out", str(out))
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 3, stdout + stderr
+    sentence = (f"Cannot write {out / where}: it is {out / where}, which is a file, not a "
+                "folder; choose a folder (--out).")
+    assert any(line.endswith(sentence) for line in stdout.splitlines()), stdout
+    assert "Traceback" not in stdout + stderr
+
+
+def test_a_grant_round_folder_that_is_a_file_exits_3(tmp_path):
+    out = tmp_path / "reports"
+    (out / "grants").mkdir(parents=True)
+    folder = out / "grants" / "cgs-2025-26-sample"
+    folder.write_text("")
+    proc = start(str(REPO / "parameters" / "grants" / "cgs-2025-26-sample.yaml"), "--out",
+                 str(out))
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 3, stdout + stderr
+    assert stdout.strip().endswith(f"Cannot write {folder}: it is {folder}, which is a file, "
+                                   "not a folder; choose a folder (--out).")
 
 
 def test_an_output_folder_that_is_a_file_exits_3_before_any_kernel(tmp_path):

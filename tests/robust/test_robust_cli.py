@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from full_disk import budgetopt_full_at
 from tiny_dataset import write_floors_too_high
 
 pytestmark = pytest.mark.slow
@@ -64,3 +65,30 @@ def test_an_expected_value_scenario_runs_into_a_paper(tmp_path):
     assert "the plan best on average over 20 draws" in html
     assert "How sure can we be?" in html and "drawn 40 times (seed 1)" in html
     assert (tmp_path / "reports" / "expected-value" / "paper.pdf").is_file()
+
+
+def test_a_full_disk_at_robustness_json_leaves_neither_file(tmp_path):
+    # before: robustness.csv stayed under its final name without robustness.json
+    out = tmp_path / "out"
+    p = budgetopt_full_at("robustness.json", "robust", "parameters/baseline.yaml", "--draws",
+                          "10", "--out", str(out), cwd=REPO)
+    assert p.returncode == 3, p.stderr
+    assert p.stderr.strip() == (f"Cannot write {out / 'robustness.json'}: the disk is full (or "
+                                "a size limit reached); free some space.")
+    assert sorted(f.name for f in out.iterdir()) == []
+
+
+def test_bad_parameters_remove_an_earlier_robustness_result(tmp_path):
+    # before: exit 2 left the earlier run's robustness files; the solve's files and the
+    # user's are not this command's and stay
+    params = tmp_path / "bad.yaml"
+    params.write_text(f"name: bad\ntitle: Bad\ndataset: {REPO / 'data' / 'devon-cornwall'}\n"
+                      "budget_change_pct: 500\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("robustness.csv", "robustness.json", "result.json", "notes.txt"):
+        (out / name).write_text("an earlier run's\n")
+    p = budgetopt("robust", str(params), "--draws", "10", "--out", str(out))
+    assert p.returncode == 2, p.stderr
+    assert "budget_change_pct" in p.stderr and "Traceback" not in p.stdout + p.stderr
+    assert sorted(f.name for f in out.iterdir()) == ["notes.txt", "result.json"]

@@ -9,6 +9,7 @@ the key named, before any data is read or any model is built.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -34,6 +35,7 @@ Money = Annotated[float, Field(ge=0, le=MONEY_MAX, allow_inf_nan=False)]
 RESERVED_NAMES = frozenset({"comparison", "index.html"})
 """Names of the outputs ``budgetopt run`` writes beside the scenarios' folders."""
 NAME_LENGTH = 64
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
 def _year(value: Any) -> Any:
@@ -99,7 +101,7 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=NAME_LENGTH,
+    name: str = Field(pattern=NAME_PATTERN, max_length=NAME_LENGTH,
                       description="Short identifier (letters, digits, '-', '_', '.'; at most "
                       f"{NAME_LENGTH}); names the output folder reports/<name>/.")
     title: str = Field(min_length=1, description="Title as the paper shows it.")
@@ -213,6 +215,17 @@ def load_scenario(path: str | Path) -> Scenario:
         return Scenario.model_validate(raw)
     except ValidationError as e:
         raise InputError(problems_from(e, file, Scenario), f"Scenario '{path}'") from None
+
+
+def readable_name(path: str | Path) -> str | None:
+    """The ``name`` of a parameters (or grant round) file that is not valid as a whole, when
+    that key alone is a valid name — where an earlier run of the file left its outputs
+    (``reports/<name>/``); else None."""
+    raw, problem = read_yaml(Path(path), "does not exist")
+    name = raw.get("name") if problem is None and isinstance(raw, dict) else None
+    if isinstance(name, str) and len(name) <= NAME_LENGTH and re.fullmatch(NAME_PATTERN, name):
+        return name
+    return None
 
 
 def scenario_dataset_path(scenario: Scenario, scenario_file: str | Path | None) -> Path:

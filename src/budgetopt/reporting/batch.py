@@ -7,9 +7,9 @@
    processes with ``--jobs``.
 3. Render each executed notebook to ``paper.html`` (the project's own template: no code, no
    script, no external URL) and ``paper.pdf`` (WeasyPrint, A4, tagged PDF/UA).
-4. A scenario that fails keeps its executed notebook up to the failure (when it is a whole
-   notebook) and gets an ``error.txt`` saying what went wrong in a sentence — never a
-   ``paper.pdf``, and none of the result files, so nothing in its folder reads as a result.
+4. A scenario that fails gets an ``error.txt`` saying what went wrong in a sentence — never a
+   ``paper.pdf``, and none of the result files, so nothing in its folder reads as a result; it
+   keeps its executed notebook only when a cell of the notebook failed (the notebook shows it).
    Files are written atomically; a full disk leaves no file under a final name.
 5. Write ``reports/index.html`` (every scenario asked for — papers, diagnoses, failures and
    invalid files — against the baseline) and the comparison paper from
@@ -27,8 +27,10 @@ the workers and their kernels are ended, each scenario not finished is marked ``
 Kernels run with their own logging turned down (:mod:`~budgetopt.reporting.execute`), so the
 terminal shows what the analyst needs: one line per scenario, and the index.
 
-Exit code: 0 every scenario produced its paper; 1 any could not be met or failed; 2 any
-parameters file or dataset was invalid; 3 the output folder cannot be written; 130 interrupted.
+Exit code: 0 every scenario produced its paper, and the comparison too; 1 any could not be met
+or failed (the comparison included); 2 any parameters file or dataset was invalid; 3 an output
+cannot be written — the output folder, a scenario's, a grant round's or the comparison's folder,
+a paper on a full disk, the index — each said in a sentence naming the path; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from budgetopt.data.inputs import load_inputs
 from budgetopt.data.scenario import load_scenario, repository_root, scenario_dataset_path
 from budgetopt.paper.notebook import notebook_file
 from budgetopt.pipeline import run_scenario
-from budgetopt.reporting.execute import execute, failure_sentence
+from budgetopt.reporting.execute import execute
 from budgetopt.reporting.grant_papers import run_round_paper
 from budgetopt.reporting.index import write_index
 from budgetopt.reporting.interrupts import (
@@ -65,6 +67,7 @@ from budgetopt.reporting.scenario_folder import (
     STAGING,
     Outcome,
     clear,
+    failure,
     keep_failed,
     paper_state,
     render_paper,
@@ -81,52 +84,48 @@ def notebook_path(repo_root: Path, name: str = "paper.ipynb") -> Path:
 
 def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: str = "") -> Outcome:
     """Run one scenario's paper end to end; never raises for a scenario's own failure."""
-    from papermill.exceptions import PapermillExecutionError
-
     start = time.perf_counter()
     scenario = load_scenario(params_path)
     folder = out_root / scenario.name
     executed = folder / "paper.ipynb"
     staging = folder / STAGING
 
-    def done(state: str, message: str) -> Outcome:
+    def done(state: str, message: str, cannot_write: bool = False) -> Outcome:
         if state == "failed":  # a scenario not met has its diagnosis paper, not an error.txt
-            keep_failed(folder, staging)
+            keep_failed(folder, staging, notebook=not cannot_write)
             write_error(folder, message)
         return Outcome(scenario.name, scenario.title, folder, state, message,
-                       time.perf_counter() - start)
+                       time.perf_counter() - start, cannot_write)
 
     try:
         clear(folder)
-    except files.OutputError as e:
+    except files.OutputError as e:  # nothing of this run's in the folder to clear
         return Outcome(scenario.name, scenario.title, folder, "failed", str(e),
-                       time.perf_counter() - start)
+                       time.perf_counter() - start, cannot_write=True)
     params = scenario.model_dump(mode="json")
     rel = os.path.relpath(params_path.resolve(), repo_root)
     params.update(params_file=rel, repo_root=str(repo_root), output_dir=str(folder),
                   meeting_date=meeting_date or "to be arranged")
     try:
         execute(notebook_path(repo_root), staging, params, cwd=folder)
-    except PapermillExecutionError:
-        keep_failed(folder, staging)
-        return done("failed", failure_sentence(executed))
-    except OSError as e:  # papermill writing the notebook: a full disk, a folder gone
-        return done("failed", files.why(e, staging))
-    except Exception as e:  # noqa: BLE001 - kernel death, timeout: report, never crash the batch
-        return done("failed", f"The paper notebook could not run: {type(e).__name__}: {e}")
-    try:
         staging.replace(executed)
+    except Exception as e:  # noqa: BLE001 - a cell, a full disk, kernel death: never crash the batch
+        return done("failed", *failure(e, staging, "The paper notebook could not run"))
+    try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         summary = json.loads((folder / "result.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         return done("failed", f"The paper notebook finished without its result files: {e}")
     met = summary.get("status") == "optimal"
     title = manifest.get("paper_title") or scenario.title  # the title on page 1
-    failure = render_paper(executed, folder, title=title, draft=is_draft(manifest),
-                           # a manifest that does not say: illustrative, never final
-                           placeholders=int(manifest.get("placeholders_used", 1)),
-                           cannot_be_met=not met)
-    return done(*paper_state(failure, met, folder, "scenario",
+    try:
+        fault = render_paper(executed, folder, title=title, draft=is_draft(manifest),
+                             # a manifest that does not say: illustrative, never final
+                             placeholders=int(manifest.get("placeholders_used", 1)),
+                             cannot_be_met=not met)
+    except files.OutputError as e:
+        return done("failed", str(e), cannot_write=True)
+    return done(*paper_state(fault, met, folder, "scenario",
                              "the diagnosis and the smallest fix"))
 
 
@@ -250,12 +249,11 @@ def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | N
                            draft=draft, placeholders=placeholders)
         render_pdf(html, folder / "paper.pdf", title=title)
     except Exception as e:  # noqa: BLE001 - report the comparison's failure
-        message = (str(e) if isinstance(e, files.OutputError)
-                   else f"The comparison paper failed: {type(e).__name__}: {e}")
-        keep_failed(folder, staging)
+        message, cannot_write = failure(e, staging, "The comparison paper failed")
+        keep_failed(folder, staging, notebook=not cannot_write)
         write_error(folder, message)
         return Outcome("comparison", "Comparison", folder, "failed", message,
-                       time.perf_counter() - start)
+                       time.perf_counter() - start, cannot_write)
     return Outcome("comparison", "Comparison", folder, "paper", "Comparison written",
                    time.perf_counter() - start)
 
@@ -276,7 +274,7 @@ def _round_papers(rounds: list[Path], out_root: Path, repo_root: Path,
         o = run_round_paper(path, out_root, repo_root, meeting_date)
         echo(f"{o.title}: {o.state} ({o.seconds:.1f}s) — {o.message}")
         if not o.ok:
-            code = max(code, 1)
+            code = max(code, EXIT_OUTPUT if o.cannot_write else 1)
     return code
 
 
@@ -284,8 +282,8 @@ def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
         echo: Callable[[str], None] = print, progress: bool | None = None,
         meeting_date: str = "", scheduler: str | None = None) -> int:
     """Run scenarios; return the exit code (0 all papers, 1 any not met/failed, 2 invalid,
-    130 interrupted). An output folder that cannot be written raises
-    :class:`~budgetopt.core.files.OutputError` before anything runs."""
+    3 an output that cannot be written, 130 interrupted). An output folder that cannot be
+    written raises :class:`~budgetopt.core.files.OutputError` before anything runs."""
     logging.getLogger("papermill").setLevel(logging.WARNING)
     if paths:
         repo_root = repository_root(paths[0].resolve().parent)
@@ -308,6 +306,7 @@ def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
     names = {load_scenario(p).name for p in valid}
     refused = [invalid_outcome(p, e, out_root, names) for p, e in invalid]
     outcomes: list[Outcome] = []
+    comparison: Outcome | None = None
     baseline: Path | None = None
     interrupted = index_written = False
     spare = running_children()  # processes that were there before the run are not its to end
@@ -338,12 +337,14 @@ def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
                 index_written = True
             except files.OutputError as e:
                 echo(str(e))
+    papers = [*outcomes, *([comparison] if comparison else [])]
     if interrupted:
         return EXIT_INTERRUPTED
-    if (valid or refused) and not index_written:
+    if (((valid or refused) and not index_written) or code == EXIT_OUTPUT
+            or any(o.cannot_write for o in papers)):
         return EXIT_OUTPUT
     if invalid:
         return 2
-    return max(code, 0 if all(o.ok for o in outcomes) else 1)
+    return max(code, 0 if all(o.ok for o in papers) else 1)
 
 

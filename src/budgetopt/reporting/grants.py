@@ -1,6 +1,6 @@
 """The files a grant round leaves behind: ``awards.csv``, ``round.json`` and ``awards.xlsx``.
 
-Written atomically into the round's folder, stale copies removed first, so a run that fails
+Written into the round's folder all or none, stale copies removed first, so a run that fails
 leaves nothing that could be read as its result. A round whose rules cannot all be kept writes
 ``round.json`` with the smallest fix and no awards.
 """
@@ -28,14 +28,14 @@ AWARD_COLS = [Col("Bid"), Col("Organisation"), Col("Project"), Col("Area"), Col(
 
 def write_round(result: RoundResult, folder: str | Path) -> list[Path]:
     out = files.prepare_folder(folder, ROUND_FILES)
-    written = []
-    if result.is_met:
-        awards = result.awards()
-        written.append(files.write_csv(out / "awards.csv", awards))
-        written.append(files.write_bytes(out / "awards.xlsx", _workbook(result)))
-    written.append(files.write_text(out / "round.json",
-                                    json.dumps(result.summary(), indent=2) + "\n"))
-    return written
+    paths = []
+    with files.together() as written:
+        if result.is_met:
+            paths.append(written.write_csv(out / "awards.csv", result.awards()))
+            paths.append(written.write_bytes(out / "awards.xlsx", _workbook(result)))
+        paths.append(written.write_text(out / "round.json",
+                                        json.dumps(result.summary(), indent=2) + "\n"))
+    return paths
 
 
 def _workbook(result: RoundResult) -> bytes:

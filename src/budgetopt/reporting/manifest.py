@@ -264,7 +264,11 @@ def is_draft(manifest: dict[str, Any]) -> bool:
         manifest.get("git_dirty_paths"))
 
 
+def manifest_text(manifest: dict[str, Any]) -> str:
+    """The manifest as indented JSON, keys in the order built."""
+    return json.dumps(manifest, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
+
+
 def write_manifest(manifest: dict[str, Any], path: Path) -> Path:
-    """Write the manifest as indented JSON (keys in the order built), atomically."""
-    text = json.dumps(manifest, indent=2, sort_keys=False, ensure_ascii=False, default=str)
-    return write_text(path, text + "\n")
+    """Write the manifest (:func:`manifest_text`), atomically."""
+    return write_text(path, manifest_text(manifest))

@@ -11,7 +11,8 @@
 :func:`write_compared` writes the explorer's kept settings side by side (``comparison.csv`` and
 ``comparison.xlsx``) with the same CSV and sheet writers.
 
-Every one of these left by an earlier run is removed first, so a run that fails midway (a full
+Every one of these left by an earlier run is removed first, and the files of one call are
+written all or none (:func:`~budgetopt.core.files.together`), so a run that fails midway (a full
 disk, an interrupted solve) leaves nothing that could be read as its result. A paper's run
 writes the tables first and the manifest last (:func:`write_manifest_file`), so a notebook that
 fails midway never leaves a manifest that looks like a finished run's.
@@ -30,9 +31,9 @@ from openpyxl import Workbook
 from budgetopt.core import files
 from budgetopt.core.text import fy
 from budgetopt.pipeline import ScenarioRun
-from budgetopt.reporting.manifest import run_manifest, write_manifest
+from budgetopt.reporting.manifest import manifest_text, run_manifest, write_manifest
 from budgetopt.reporting.sheets import Col, PrintSetup, write_sheet
-from budgetopt.reporting.workbook import write_workbook
+from budgetopt.reporting.workbook import workbook_bytes
 
 OUTPUT_FILES = ("allocation.csv", "flows.csv", "result.json", "allocation.xlsx", "manifest.json")
 
@@ -46,21 +47,23 @@ def write_outputs(run: ScenarioRun, folder: str | Path | None, *, workbook: bool
         return
     out = files.prepare_folder(folder, OUTPUT_FILES)
     result = run.result
-    if result.is_optimal:
-        for name, table in (("allocation.csv", result.allocation()),
-                            ("flows.csv", result.flows())):
-            table.insert(1, "financial_year", table["year"].map(fy))
-            files.write_csv(out / name, table)
-    summary = result.summary()
-    if run.diagnosis is not None:
-        summary["diagnosis"] = run.diagnosis.record()
-    files.write_text(out / "result.json", json.dumps(summary, indent=2) + "\n")
-    if workbook:
-        marking = run_manifest(run)["marking"]
-        explainer = run.explainer if explained and result.is_optimal else None
-        write_workbook(result, out / "allocation.xlsx", marking, explainer)
-    if manifest:
-        write_manifest_file(run, out)
+    with files.together() as written:
+        if result.is_optimal:
+            for name, table in (("allocation.csv", result.allocation()),
+                                ("flows.csv", result.flows())):
+                table.insert(1, "financial_year", table["year"].map(fy))
+                written.write_csv(out / name, table)
+        summary = result.summary()
+        if run.diagnosis is not None:
+            summary["diagnosis"] = run.diagnosis.record()
+        written.write_text(out / "result.json", json.dumps(summary, indent=2) + "\n")
+        if workbook:
+            marking = run_manifest(run)["marking"]
+            explainer = run.explainer if explained and result.is_optimal else None
+            written.write_bytes(out / "allocation.xlsx",
+                                workbook_bytes(result, marking, explainer))
+        if manifest:
+            written.write_text(out / "manifest.json", manifest_text(run_manifest(run)))
 
 
 def write_manifest_file(run: ScenarioRun, folder: str | Path | None) -> dict[str, Any]:
@@ -82,7 +85,6 @@ def write_compared(table: pd.DataFrame, folder: str | Path, title: str,
     out = files.prepare_folder(folder, COMPARED_FILES)
     csv = table.copy()
     csv.insert(3, "financial_year", csv["year"].map(fy))
-    files.write_csv(out / "comparison.csv", csv)
     money = [c for c in table.columns if c.endswith("_gbp")]
     headers = [c.removesuffix("_gbp").replace("_change", ": change").replace("start", "Start")
                + " (£)" for c in money]
@@ -94,4 +96,6 @@ def write_compared(table: pd.DataFrame, folder: str | Path, title: str,
                 setup=PrintSetup(title, "OFFICIAL — " + " — ".join(marking)))
     buffer = io.BytesIO()
     wb.save(buffer)
-    files.write_bytes(out / "comparison.xlsx", buffer.getvalue())
+    with files.together() as written:
+        written.write_csv(out / "comparison.csv", csv)
+        written.write_bytes(out / "comparison.xlsx", buffer.getvalue())

@@ -17,7 +17,7 @@ FILES = ("robustness.csv", "robustness.json")
 
 
 def write_robustness(report: RobustnessReport, folder: str | Path) -> list[Path]:
-    """Write both files into ``folder`` (atomically, each) and return their paths."""
+    """Write both files into ``folder`` (both or neither) and return their paths."""
     out = files.prepare_folder(folder, FILES)
     table = report.table.copy()
     table["financial_year"] = table["year"].map(fy)
@@ -25,6 +25,7 @@ def write_robustness(report: RobustnessReport, folder: str | Path) -> list[Path]
         table[col] = table[col].round().astype("Int64")
     for col in ("p_above_min", "p_rise", "p_fall", "p_direction"):
         table[col] = table[col].round(4)
-    return [files.write_csv(out / "robustness.csv", table[CSV_COLUMNS]),
-            files.write_text(out / "robustness.json",
-                             json.dumps(report.record(), indent=2) + "\n")]
+    with files.together() as written:
+        return [written.write_csv(out / "robustness.csv", table[CSV_COLUMNS]),
+                written.write_text(out / "robustness.json",
+                                   json.dumps(report.record(), indent=2) + "\n")]

@@ -1,6 +1,13 @@
 """A scenario's folder in a batch run: its outputs, how it ends, and what a failed or
 interrupted run leaves there (an ``error.txt`` and nothing that reads as a result); and the paper
-rendered from the executed notebook, or the sentence saying why it could not be."""
+rendered from the executed notebook, or the sentence saying why it could not be.
+
+A failed scenario keeps its executed notebook only when the notebook itself failed: it is whole
+and shows the failing cell. After any other failure — an output that cannot be written (a full
+disk), a paper that could not be rendered, a worker that stopped, an interruption — its folder
+holds ``error.txt`` alone, since a notebook that ran to its end reads as a finished paper. A
+scenario that cannot be met is not a failure: it keeps its diagnosis paper.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from typing import Any
 
 from budgetopt.core import files
 from budgetopt.data.scenario import load_scenario
+from budgetopt.reporting.execute import failure_sentence
 from budgetopt.reporting.outputs import OUTPUT_FILES
 from budgetopt.reporting.render import render_html, render_pdf
 
@@ -31,6 +39,7 @@ class Outcome:
     state: str  # "paper", "not met", "failed", "interrupted" or "invalid"
     message: str
     seconds: float
+    cannot_write: bool = False  # failed because an output cannot be written: the run exits 3
 
     @property
     def ok(self) -> bool:
@@ -41,22 +50,50 @@ def clear(folder: Path) -> None:
     files.prepare_folder(folder, (*OUTPUTS, STAGING))
 
 
-def keep_failed(folder: Path, staging: Path) -> None:
-    """After a failure: keep the executed notebook when it is whole (it shows the failing
-    cell), drop a truncated one, and remove every result file, so the folder holds nothing
-    that could be read as this run's result."""
+def keep_failed(folder: Path, staging: Path, notebook: bool = True) -> None:
+    """After a failure: remove every result file, so the folder holds nothing that could be
+    read as this run's result. The executed notebook (``staging``) becomes ``paper.ipynb`` only
+    when ``notebook`` and it shows the failing cell; any other notebook goes."""
+    if not folder.is_dir():  # the folder itself could not be made: nothing in it to remove
+        return
+    kept = notebook and _shows_failure(staging)
+    gone = [*(folder / name for name in RESULT_FILES), *folder.glob(".*.tmp"),
+            *([] if kept else [staging, folder / "paper.ipynb"])]
+    for path in gone:
+        with suppress(OSError):  # a folder that cannot be changed is left as it is
+            path.unlink(missing_ok=True)
+    if kept:
+        staging.replace(folder / "paper.ipynb")
+
+
+def _shows_failure(notebook: Path) -> bool:
+    """Whether ``notebook`` is a whole notebook with a cell that failed."""
     import nbformat
 
-    if staging.exists():
-        try:
-            nbformat.read(staging, as_version=4)
-            staging.replace(folder / "paper.ipynb")
-        except Exception:  # noqa: BLE001 - truncated or unreadable: not a notebook to keep
-            staging.unlink(missing_ok=True)
-    for name in RESULT_FILES:
-        (folder / name).unlink(missing_ok=True)
-    for tmp in folder.glob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except Exception:  # noqa: BLE001 - missing, truncated or unreadable
+        return False
+    return any(out.get("output_type") == "error"
+               for cell in nb.cells for out in cell.get("outputs", []))
+
+
+def failure(error: Exception, staging: Path, what: str) -> tuple[str, bool]:
+    """A notebook run's failure in a sentence, and whether it is an output that cannot be
+    written (a full disk: the run then exits 3). ``what`` begins the sentence for a fault
+    that is neither the notebook's nor a file's (a kernel that died, a timeout)."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(error, files.OutputError):
+        return str(error), True
+    if isinstance(error, PapermillExecutionError):
+        if error.ename == "OutputError":  # a cell could not write the paper's files
+            return error.evalue, True
+        return failure_sentence(staging), False
+    if isinstance(error, OSError) and files.is_write_error(error):
+        path = Path(error.filename) if error.filename else staging
+        return files.why(error, path), True
+    return f"{what}: {type(error).__name__}: {error}", False
 
 
 def write_error(folder: Path, message: str) -> None:
@@ -75,8 +112,7 @@ def failed(path: Path, out_root: Path, message: str, state: str = "failed") -> O
     scenario = load_scenario(path)
     folder = out_root / scenario.name
     if folder.is_dir():
-        keep_failed(folder, folder / STAGING)
-        (folder / "paper.ipynb").unlink(missing_ok=True)
+        keep_failed(folder, folder / STAGING, notebook=False)
         write_error(folder, message)
     return Outcome(scenario.name, scenario.title, folder, state, message, 0.0)
 
@@ -84,12 +120,14 @@ def failed(path: Path, out_root: Path, message: str, state: str = "failed") -> O
 def render_paper(executed: Path, folder: Path, *, title: str, **marks: Any) -> str | None:
     """Render an executed notebook as ``folder``/paper.html and paper.pdf (``marks``: the
     marking arguments of :func:`render_html`). Returns None, or the sentence saying why the
-    paper could not be rendered — never raises, so no half-rendered paper is left as if done."""
+    paper could not be rendered; raises :class:`~budgetopt.core.files.OutputError` when a file
+    cannot be written. The caller then clears the folder (:func:`keep_failed`), so no
+    half-rendered paper is left as if done."""
     try:
         html = render_html(executed, folder / "paper.html", title=title, **marks)
         render_pdf(html, folder / "paper.pdf", title=title)
-    except files.OutputError as e:
-        return str(e)
+    except files.OutputError:
+        raise
     except Exception as e:  # noqa: BLE001 - a rendering fault must not leave half a paper
         return f"The paper could not be rendered: {type(e).__name__}: {e}"
     return None
