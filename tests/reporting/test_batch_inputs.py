@@ -121,3 +121,18 @@ def test_in_a_mixed_run_another_forces_plan_is_not_set_against_the_baseline(tmp_
     [cut_row] = [r for r in rows if ">cut<" in r or "cut/" in r]
     assert "11,000,000" not in tv_row  # before: −£11,000,000 against the Devon & Cornwall one
     assert "1,000,000" in cut_row  # the same force's alternative still is
+
+
+def test_a_file_in_the_way_of_a_scenarios_folder_is_named_with_the_fix(tmp_path):
+    # before: "…/baseline is a file, not a folder; choose a folder (--out)", which pointed at
+    # the wrong fix: the output folder is fine, the scenario's name is taken by a file
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "baseline").write_text("a file of the user's")
+    outcome = batch.run_one(BASELINE, out, REPO)
+    assert outcome.state == "failed"
+    assert outcome.message == (
+        f"Cannot write the paper of scenario 'baseline': its folder would be {out / 'baseline'}, "
+        "but that is a file already there; rename the scenario (name: in its parameters file) "
+        "or move that file.")
+    assert (out / "baseline").read_text() == "a file of the user's"

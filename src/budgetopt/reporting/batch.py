@@ -64,6 +64,7 @@ from budgetopt.reporting.scenario_folder import (
     STAGING,
     Outcome,
     clear,
+    file_in_the_way,
     keep_failed,
     paper_state,
     render_paper,
@@ -95,6 +96,10 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
         return Outcome(scenario.name, scenario.title, folder, state, message,
                        time.perf_counter() - start)
 
+    in_the_way = file_in_the_way(folder, scenario.name)
+    if in_the_way:  # a file with the scenario's name: renaming the scenario is the fix
+        return Outcome(scenario.name, scenario.title, folder, "failed", in_the_way,
+                       time.perf_counter() - start)
     try:
         clear(folder)
     except files.OutputError as e:
