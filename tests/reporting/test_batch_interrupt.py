@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from budgetopt.reporting.interrupted_run import BEFORE_ANY_PAPER
+from budgetopt.reporting.interrupted_run import BEFORE_ANY_PAPER, COMPARISON_WITHDRAWN
 from budgetopt.reporting.scenario_folder import INTERRUPTED
 
 from batch_processes import (
@@ -72,6 +72,8 @@ def test_an_interrupted_run_stops_within_seconds_and_says_what_finished(tmp_path
         assert not list(folder.glob(".*"))  # no half-written notebook or temporary file
     index = (out / "index.html").read_text()
     assert index.count(">interrupted<") == 2
+    assert "This run was interrupted: 0 of 2 scenarios finished" in index
+    assert "the baseline did not finish, so none is set against it." in index
 
 
 @pytest.mark.parametrize("how", HOW)
@@ -144,3 +146,61 @@ def test_an_interrupt_while_the_files_are_checked_exits_130_with_a_sentence(tmp_
     assert stdout.strip().splitlines()[-1] == BEFORE_ANY_PAPER
     assert_quiet(stdout, stderr)
     assert list(out.iterdir()) == []  # no scenario was started, no index written
+
+
+def test_a_run_interrupted_after_a_scenario_finished_keeps_it_and_withdraws_the_old_comparison(
+        tmp_path):
+    # before: the index still linked the earlier run's comparison/paper.pdf, which compared
+    # scenarios that now held only error.txt, and said "2 scenarios; no baseline to compare
+    # with." though the baseline's paper had finished
+    out = tmp_path / "reports"
+    earlier = out / "comparison"
+    earlier.mkdir(parents=True)
+    for name in ("paper.pdf", "paper.html", "paper.ipynb"):
+        (earlier / name).write_text("the earlier run's comparison")
+    with started(*SCENARIOS, "--out", str(out)) as proc:  # --jobs 1: one after the other
+        begun = kernels_started(proc, timeout=300, folder=out / "cut-5pct")
+        assert (out / "baseline" / "paper.pdf").is_file()
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stdout + stderr
+    assert none_left(begun) == []
+    assert_quiet(stdout, stderr)
+    lines = stdout.strip().splitlines()
+    assert lines[0].startswith("Baseline: paper — Paper written: ")
+    assert lines[1] == f"5% cut to the commissioning budget: interrupted — {INTERRUPTED}"
+    assert "1 of 2 scenario(s) had finished" in lines[2]
+    assert sorted(p.name for p in (out / "baseline").iterdir()) == sorted([
+        "paper.ipynb", "paper.html", "paper.pdf", "allocation.csv", "flows.csv", "result.json",
+        "allocation.xlsx", "manifest.json"])
+    assert (out / "cut-5pct" / "error.txt").read_text().strip() == INTERRUPTED
+    assert sorted(p.name for p in earlier.iterdir()) == ["error.txt"]
+    assert (earlier / "error.txt").read_text().strip() == COMPARISON_WITHDRAWN
+    index = (out / "index.html").read_text()
+    rows = index.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert 'href="baseline/paper.pdf"' in rows[0] and "<td>optimal</td>" in rows[0]
+    assert ">interrupted<" in rows[1] and 'href="cut-5pct/error.txt"' in rows[1]
+    assert ("This run was interrupted: 1 of 2 scenarios finished (run again to finish the "
+            "others); those that finished are set against the baseline, Baseline.") in index
+    assert "no baseline to compare with" not in index
+    assert "comparison/paper" not in index
+    assert "No comparison paper: The run was interrupted" in index
+
+
+def test_an_interrupt_during_the_comparison_paper_says_each_scenario_once(tmp_path):
+    # before: each scenario's line came twice, and comparison/.partial.ipynb was left behind
+    out = tmp_path / "reports"
+    with started(SCENARIOS[0], "--out", str(out)) as proc:
+        begun = kernels_started(proc, timeout=300, folder=out / "comparison")
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stdout + stderr
+    assert none_left(begun) == []
+    assert_quiet(stdout, stderr)
+    assert stdout.count("Baseline: ") == 1, stdout
+    assert "1 of 1 scenario(s) had finished" in stdout
+    assert (out / "baseline" / "paper.pdf").is_file()
+    assert sorted(p.name for p in (out / "comparison").iterdir()) == ["error.txt"]
+    index = (out / "index.html").read_text()
+    assert 'href="baseline/paper.pdf"' in index and "comparison/paper" not in index
+    assert "No comparison paper: The run was interrupted" in index

@@ -4,7 +4,8 @@ them in turn) or on a Dask cluster; stopped cleanly on Ctrl+C or SIGTERM.
 Every local paper runs in a worker process, never in the run's own: a notebook's kernel client
 (nbclient) interrupted in this process leaves its clean-up to run on the way out, which prints
 "Kernel died while waiting for execute reply" and an unretrieved task's traceback; a worker is
-simply ended, with its kernel.
+simply ended, with its kernel. :func:`in_worker` does the same for one call (the comparison
+paper).
 
 A worker that fails outside a scenario's own handling (killed, out of memory) fails that
 scenario only. On :class:`~budgetopt.reporting.interrupts.Interrupted` the workers and their
@@ -17,11 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable, Set
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any, TypeVar
 
 from budgetopt.reporting.interrupts import Interrupted, end_descendants, worker_start
 from budgetopt.reporting.scenario_folder import Outcome, failed, interrupted
 
 Task = Callable[[Path, Path, Path, str], Outcome]  # batch.run_one
+T = TypeVar("T")
 
 
 def run_all(task: Task, paths: list[Path], out_root: Path, repo_root: Path, jobs: int,
@@ -75,6 +78,23 @@ def run_all(task: Task, paths: list[Path], out_root: Path, repo_root: Path, jobs
         if bar:
             bar.close()
     return [finished[p] for p in paths]
+
+
+def in_worker(fn: Callable[..., T], *args: Any, spare: Set[int]) -> T:
+    """``fn(*args)`` in a worker process of its own, for the same reason as the papers: an
+    interruption ends that process and the kernel it started (not the processes in ``spare``)
+    and raises :class:`Interrupted` again."""
+    pool = ProcessPoolExecutor(max_workers=1, initializer=worker_start)
+    try:
+        result = pool.submit(fn, *args).result()
+        pool.shutdown()
+        return result
+    except (Interrupted, KeyboardInterrupt):
+        pool.shutdown(wait=False, cancel_futures=True)
+        end_descendants(spare)
+        raise Interrupted() from None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _on_cluster(scheduler: str, task: Task, paths: list[Path], args: tuple,
