@@ -153,4 +153,15 @@ def test_a_named_pipe_or_a_missing_file_is_said_never_waited_on(tmp_path):
     result = run_cli("validate", path, cwd=path.parent)
     assert result.returncode == EXIT_BAD_INPUT
     assert "bids.csv — is a named pipe (FIFO), not a file" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["grants", "README.md", "index.html"])
+def test_validate_refuses_a_name_the_reports_folder_holds(tmp_path, name):
+    # before: grants and README.md passed validate (issue 10, point 14)
+    path = tmp_path / "named.yaml"
+    path.write_text(f"name: {name}\ntitle: Named\ndataset: data/devon-cornwall\n")
+    result = run_cli("validate", path, cwd=tmp_path)
+    assert result.returncode == EXIT_BAD_INPUT, result.stdout
+    assert f"key 'name': value '{name}' — '{name}' is reserved: reports/" in result.stderr
+    assert "choose another name" in result.stderr
     assert_no_traceback(result)

@@ -190,10 +190,21 @@ def _echo_diagnosis(run: Any) -> None:
 def run(params: tuple[Path, ...], jobs: int, out: Path | None, meeting_date: str,
         scheduler: str | None) -> None:
     """Render a budget-setting paper for each scenario (default: every parameters/*.yaml)."""
-    from budgetopt.reporting.batch import run as run_papers
+    from budgetopt.reporting.interrupted_run import BEFORE_ANY_PAPER
+    from budgetopt.reporting.interrupts import Interrupted, signals_interrupt
 
-    sys.exit(run_papers(list(params), out, jobs=jobs, echo=click.echo,
-                        meeting_date=meeting_date, scheduler=scheduler))
+    # from the command's first moment (the files are checked before any paper starts), and never
+    # given back to the default handler: a late Ctrl+C must not end the exit with −2 instead of 130
+    with signals_interrupt(restore=False):
+        try:
+            from budgetopt.reporting.batch import run as run_papers
+
+            code = run_papers(list(params), out, jobs=jobs, echo=click.echo,
+                              meeting_date=meeting_date, scheduler=scheduler)
+        except Interrupted:
+            click.echo(BEFORE_ANY_PAPER)
+            code = EXIT_INTERRUPTED
+    sys.exit(code)
 
 
 @cli.command()

@@ -259,9 +259,20 @@ def test_a_key_written_twice_is_refused(tmp_path):
     assert p.row == 5 and "found the key 'budget_change_pct' twice (first on line 4)" in p.rule
 
 
-@pytest.mark.parametrize("name", ["comparison", "index.html", "Comparison"])
-def test_names_of_the_runs_own_outputs_are_refused(tmp_path, name):
-    expect(write(tmp_path, {"name": name}), "name", "is the name of an output of budgetopt run")
+@pytest.mark.parametrize(("name", "why"), [
+    ("comparison", "reports/comparison/ is the comparison paper's folder"),
+    ("index.html", "reports/index.html is the index of the run's papers"),
+    ("Comparison", "reports/comparison/ is the comparison paper's folder"),
+    # before: grants was accepted and its paper written among the grant rounds' folders
+    ("grants", "reports/grants/ holds the grant rounds' papers"),
+    ("GRANTS", "reports/grants/ holds the grant rounds' papers"),
+    # before: README.md passed, and the run failed it for the reports folder's own README
+    ("README.md", "reports/README.md is the reports folder's own README"),
+    ("readme.md", "reports/README.md is the reports folder's own README"),
+])
+def test_names_of_what_the_reports_folder_holds_are_refused(tmp_path, name, why):
+    p = expect(write(tmp_path, {"name": name}), "name", f"'{name}' is reserved: {why}")
+    assert "choose another name" in p.rule
 
 
 def test_a_name_too_long_for_a_folder_is_refused(tmp_path):

@@ -121,3 +121,78 @@ def test_in_a_mixed_run_another_forces_plan_is_not_set_against_the_baseline(tmp_
     [cut_row] = [r for r in rows if ">cut<" in r or "cut/" in r]
     assert "11,000,000" not in tv_row  # before: −£11,000,000 against the Devon & Cornwall one
     assert "1,000,000" in cut_row  # the same force's alternative still is
+
+
+def _interrupted_run(out: Path, baseline_state: str) -> list[Outcome]:
+    """A run of the baseline and one alternative, stopped by Ctrl+C while the alternative ran."""
+    base = out / "baseline"
+    if baseline_state == "paper":
+        _finished(base, "optimal", 9_000_000)
+        summary = json.loads((base / "result.json").read_text())
+        (base / "result.json").write_text(json.dumps({**summary, "title": "Baseline"}))
+    else:
+        base.mkdir(parents=True)
+        (base / "error.txt").write_text(INTERRUPTED + "\n")
+    (out / "cut").mkdir()
+    (out / "cut" / "error.txt").write_text(INTERRUPTED + "\n")
+    return [Outcome("baseline", "Baseline", base, baseline_state, "", 1.0),
+            Outcome("cut", "Cut", out / "cut", "interrupted", INTERRUPTED, 0.0)]
+
+
+def test_an_interrupted_runs_index_says_how_far_it_got_and_against_what(tmp_path):
+    # before: "2 scenarios; no baseline to compare with." though the baseline's paper finished
+    from budgetopt.reporting.interrupted_run import finished_baseline
+
+    out = tmp_path / "reports"
+    outcomes = _interrupted_run(out, "paper")
+    baseline = finished_baseline(outcomes)
+    assert baseline == out / "baseline"
+    html = write_index(out, outcomes, baseline, REPO, interrupted=True).read_text()
+    assert ("This run was interrupted: 1 of 2 scenarios finished (run again to finish the "
+            "others); those that finished are set against the baseline, Baseline.") in html
+    assert "no baseline" not in html
+
+    out = tmp_path / "again"
+    outcomes = _interrupted_run(out, "interrupted")
+    assert finished_baseline(outcomes) is None
+    html = write_index(out, outcomes, None, REPO, interrupted=True).read_text()
+    assert ("This run was interrupted: 0 of 2 scenarios finished (run again to finish the "
+            "others); the baseline did not finish, so none is set against it.") in html
+
+
+def test_an_interrupted_run_withdraws_a_comparison_it_did_not_make(tmp_path):
+    # before: the index linked the earlier run's comparison/paper.pdf, which compared
+    # scenarios that now held only error.txt
+    from budgetopt.reporting.interrupted_run import COMPARISON_WITHDRAWN, withdraw_comparison
+
+    out = tmp_path / "reports"
+    outcomes = _interrupted_run(out, "paper")
+    earlier = out / "comparison"
+    for name in ("paper.pdf", "paper.html", "paper.ipynb", ".partial.ipynb",
+                 ".paper.html.x1.tmp"):
+        (earlier / name).parent.mkdir(exist_ok=True)
+        (earlier / name).write_text("the earlier run's")
+    withdraw_comparison(out)
+    assert sorted(p.name for p in earlier.iterdir()) == ["error.txt"]
+    assert (earlier / "error.txt").read_text().strip() == COMPARISON_WITHDRAWN
+    html = write_index(out, outcomes, out / "baseline", REPO, interrupted=True).read_text()
+    assert "comparison/paper" not in html
+    assert (f"No comparison paper: {COMPARISON_WITHDRAWN.replace(chr(39), '&#x27;')} "
+            '(<a href="comparison/error.txt">error.txt</a>)') in html
+    withdraw_comparison(tmp_path / "first")  # a first run: the folder is made to say so
+    assert (tmp_path / "first" / "comparison" / "error.txt").is_file()
+
+
+def test_a_file_in_the_way_of_a_scenarios_folder_is_named_with_the_fix(tmp_path):
+    # before: "…/baseline is a file, not a folder; choose a folder (--out)", which pointed at
+    # the wrong fix: the output folder is fine, the scenario's name is taken by a file
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "baseline").write_text("a file of the user's")
+    outcome = batch.run_one(BASELINE, out, REPO)
+    assert outcome.state == "failed"
+    assert outcome.message == (
+        f"Cannot write the paper of scenario 'baseline': its folder would be {out / 'baseline'}, "
+        "but that is a file already there; rename the scenario (name: in its parameters file) "
+        "or move that file.")
+    assert (out / "baseline").read_text() == "a file of the user's"

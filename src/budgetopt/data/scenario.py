@@ -32,8 +32,15 @@ from budgetopt.data.yaml_files import read_yaml
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Money = Annotated[float, Field(ge=0, le=MONEY_MAX, allow_inf_nan=False)]
-RESERVED_NAMES = frozenset({"comparison", "index.html"})
-"""Names of the outputs ``budgetopt run`` writes beside the scenarios' folders."""
+RESERVED_NAMES = {
+    "comparison": "reports/comparison/ is the comparison paper's folder",
+    "index.html": "reports/index.html is the index of the run's papers",
+    "grants": "reports/grants/ holds the grant rounds' papers (reports/grants/<round>/)",
+    "readme.md": "reports/README.md is the reports folder's own README",
+}
+"""What the reports folder (``--out`` too) holds beside the scenarios' folders, by name in lower
+case: no scenario takes one of these names, in any case, for its folder reports/<name>/ would be
+where that is."""
 NAME_LENGTH = 64
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
@@ -154,9 +161,11 @@ class Scenario(BaseModel):
     @field_validator("name")
     @classmethod
     def _name_free(cls, name: str) -> str:
-        if name.lower() in RESERVED_NAMES:
-            raise ValueError(f"'{name}' is the name of an output of budgetopt run "
-                             f"({', '.join(sorted(RESERVED_NAMES))}); choose another name")
+        what = RESERVED_NAMES.get(name.lower())
+        if what:
+            raise ValueError(f"'{name}' is reserved: {what}, beside the scenarios' folders; "
+                             "choose another name (reserved, in any case: comparison, "
+                             "index.html, grants, README.md)")
         return name
 
     @field_validator("pins")

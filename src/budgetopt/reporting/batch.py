@@ -21,8 +21,12 @@ before the scenarios; it is not in the scenarios' index or comparison.
 
 Ctrl+C (SIGINT, to the command or its process group) and SIGTERM stop the run within seconds:
 the workers and their kernels are ended, each scenario not finished is marked ``interrupted``
-(its ``error.txt`` says so), the index is rewritten to show what finished, and the exit code is
-130. Running again recovers: every scenario's folder is cleared before it runs.
+(its ``error.txt`` says so), a comparison paper not made by this run is withdrawn (its folder's
+``error.txt`` says why), the index is rewritten to show what finished, and the exit code is 130 —
+also when the signal comes before any paper started, and however often Ctrl+C is pressed.
+Every paper runs in a worker process (:mod:`~budgetopt.reporting.parallel`), so an interruption
+ends processes and nothing prints on the way out. Running again recovers: every scenario's
+folder is cleared before it runs.
 
 Kernels run with their own logging turned down (:mod:`~budgetopt.reporting.execute`), so the
 terminal shows what the analyst needs: one line per scenario, and the index.
@@ -53,6 +57,11 @@ from budgetopt.pipeline import run_scenario
 from budgetopt.reporting.execute import execute
 from budgetopt.reporting.grant_papers import run_round_paper
 from budgetopt.reporting.index import write_index
+from budgetopt.reporting.interrupted_run import (
+    finished_baseline,
+    interrupted_sentence,
+    withdraw_comparison,
+)
 from budgetopt.reporting.interrupts import (
     Interrupted,
     end_descendants,
@@ -61,13 +70,14 @@ from budgetopt.reporting.interrupts import (
 )
 from budgetopt.reporting.manifest import is_draft
 from budgetopt.reporting.outputs import write_outputs
-from budgetopt.reporting.parallel import run_all
+from budgetopt.reporting.parallel import in_worker, run_all
 from budgetopt.reporting.render import render_html, render_pdf
 from budgetopt.reporting.scenario_folder import (
     STAGING,
     Outcome,
     clear,
     failure,
+    file_in_the_way,
     keep_failed,
     paper_state,
     render_paper,
@@ -97,6 +107,10 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
         return Outcome(scenario.name, scenario.title, folder, state, message,
                        time.perf_counter() - start, cannot_write)
 
+    in_the_way = file_in_the_way(folder, scenario.name)
+    if in_the_way:  # a file with the scenario's name: renaming the scenario is the fix
+        return Outcome(scenario.name, scenario.title, folder, "failed", in_the_way,
+                       time.perf_counter() - start)
     try:
         clear(folder)
     except files.OutputError as e:  # nothing of this run's in the folder to clear
@@ -306,37 +320,49 @@ def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
     names = {load_scenario(p).name for p in valid}
     refused = [invalid_outcome(p, e, out_root, names) for p, e in invalid]
     outcomes: list[Outcome] = []
-    comparison: Outcome | None = None
     baseline: Path | None = None
+    comparison: Outcome | None = None
     interrupted = index_written = False
+    shown = 0  # scenarios whose line is on the terminal: an interruption does not repeat them
     spare = running_children()  # processes that were there before the run are not its to end
-    with signals_interrupt():  # the first signal interrupts; later ones are ignored until done
+
+    def index() -> bool:
+        if not (valid or refused):
+            return False
+        try:
+            path = write_index(out_root, [*outcomes, *refused], baseline, repo_root,
+                               interrupted=interrupted)
+        except files.OutputError as e:
+            echo(str(e))
+            return False
+        echo(f"Index of papers: {path}")
+        return True
+
+    with signals_interrupt():  # the first signal interrupts; later ones are ignored
         try:
             if valid:
                 outcomes = run_all(run_one, valid, out_root, repo_root, jobs, progress,
                                    meeting_date, spare, scheduler)
                 for o in outcomes:
                     echo(f"{o.title}: {o.state} ({o.seconds:.1f}s) — {o.message}")
+                    shown += 1
                 baseline = ensure_baseline(out_root, repo_root, outcomes)
-                comparison = write_comparison(out_root, outcomes, baseline, repo_root)
+                comparison = in_worker(write_comparison, out_root, outcomes, baseline,
+                                       repo_root, spare=spare)
                 if comparison and not comparison.ok:
                     echo(comparison.message)
+            index_written = index()
         except Interrupted as e:
-            end_descendants(spare)  # the comparison's kernel, when it came during that
+            end_descendants(spare)  # the comparison's worker and kernel, when it came then
             interrupted = True
             outcomes = e.args[0] if e.args else outcomes
-            for o in outcomes:
+            for o in outcomes[shown:]:
                 echo(f"{o.title}: {o.state} — {o.message}")
-            echo("Interrupted: the workers and their kernels were stopped; "
-                 f"{sum(o.state != 'interrupted' for o in outcomes)} of {len(outcomes)} "
-                 "scenario(s) had finished.")
-        if valid or refused:
-            try:
-                index = write_index(out_root, [*outcomes, *refused], baseline, repo_root)
-                echo(f"Index of papers: {index}")
-                index_written = True
-            except files.OutputError as e:
-                echo(str(e))
+            baseline = baseline or finished_baseline(outcomes)  # nothing solved after a signal
+            if valid and not (comparison and comparison.ok):
+                withdraw_comparison(out_root)  # an earlier run's, or this one's half-made
+            echo(interrupted_sentence(outcomes))
+            index_written = index()
     papers = [*outcomes, *([comparison] if comparison else [])]
     if interrupted:
         return EXIT_INTERRUPTED

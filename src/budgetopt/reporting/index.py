@@ -4,6 +4,11 @@ Every scenario asked for has a row: a paper links its paper; one that cannot be 
 diagnosis paper; one that failed, was interrupted or was refused as invalid says why in a
 sentence (and links its ``error.txt`` where there is one).
 
+An interrupted run's index says how many scenarios finished and whether the baseline did (the
+others are set against it when it did). The comparison paper is linked when its folder holds
+one; otherwise the folder's ``error.txt`` says why there is none (it failed, or an interrupted
+run withdrew an earlier run's paper, which compared scenarios that no longer hold a result).
+
 The figures come from the scenarios' result files through
 :class:`~budgetopt.paper.comparison.Comparison`, the same comparison the comparison paper makes.
 """
@@ -26,6 +31,7 @@ from budgetopt.paper.comparison import (
     scheme_names_for,
 )
 
+BASELINE = "baseline"
 SHOWN = ("paper", "not met")  # states whose folder holds this run's result
 STATUS_WORDS = {"paper": "optimal", "not met": "cannot be met", "failed": "failed",
                 "interrupted": "interrupted", "invalid": "invalid input"}
@@ -50,20 +56,54 @@ def _cell(value: object, show=money) -> str:
     return "–" if value is None or pd.isna(value) else show(value)
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _interrupted(comp: Comparison, outcomes: Sequence[RunOutcome]) -> str:
+    """What an interrupted run finished, and what it is set against: the baseline when it
+    finished (not 'no baseline' when it did)."""
+    ran = [o for o in outcomes if o.state != "invalid"]
+    done = sum(o.state != "interrupted" for o in ran)
+    head = (f"This run was interrupted: {done} of {_plural(len(ran), 'scenario')} finished "
+            "(run again to finish the others); ")
+    if comp.baseline is not None:
+        return head + f"those that finished are set against the baseline, {comp.baseline.title}."
+    if any(o.name == BASELINE and o.state == "interrupted" for o in ran):
+        return head + "the baseline did not finish, so none is set against it."
+    return head + "no baseline to compare with."
+
+
 def _against(comp: Comparison) -> str:
     """'3 alternative scenarios against the baseline, Baseline.' — counted without it."""
     n = len(comp.alternatives)
     if comp.baseline is None:
-        return f"{n} scenario{'s' if n != 1 else ''}; no baseline to compare with."
+        return f"{_plural(n, 'scenario')}; no baseline to compare with."
     other = sum(1 for o in comp.outcomes if not comp.comparable(o))
     return (f"{n} alternative scenario{'s' if n != 1 else ''} against the baseline, "
             f"{comp.baseline.title}"
             + (f"; {other} of another dataset, not compared with it." if other else "."))
 
 
+def _comparison(out_root: Path) -> str:
+    """The comparison paper's links, or why there is none (its folder's ``error.txt``: it
+    failed, or an interrupted run withdrew it)."""
+    folder = out_root / "comparison"
+    if (folder / "paper.pdf").is_file():
+        return ('<p><a href="comparison/paper.html">Comparison paper</a> · '
+                '<a href="comparison/paper.pdf">PDF</a></p>')
+    try:
+        why = (folder / "error.txt").read_text(encoding="utf-8").strip()
+    except (OSError, ValueError):
+        return ""
+    return (f"<p>No comparison paper: {escape(why)} "
+            '(<a href="comparison/error.txt">error.txt</a>)</p>')
+
+
 def write_index(out_root: Path, outcomes: Sequence[RunOutcome], baseline: Path | None,
-                repo_root: Path) -> Path:
-    """Write ``index.html`` into ``out_root`` and return its path."""
+                repo_root: Path, interrupted: bool = False) -> Path:
+    """Write ``index.html`` into ``out_root`` and return its path (``interrupted``: the run was
+    stopped by Ctrl+C or SIGTERM, and the index says how far it got)."""
     # only a paper or a diagnosis is read: any other folder may hold an earlier run's files
     outcomes_read = [read_outcome(o.folder) if o.state in SHOWN else
                      ScenarioOutcome(o.name, o.folder, {"status": o.state, "title": o.title},
@@ -100,9 +140,8 @@ def write_index(out_root: Path, outcomes: Sequence[RunOutcome], baseline: Path |
         change_html = ("<table><caption>Change against the baseline by scheme, all plan years"
                        f"</caption><thead><tr><th scope='col'>Scheme</th>{head}</tr></thead>"
                        f"<tbody>{body}</tbody></table>")
-    compare = ('<p><a href="comparison/paper.html">Comparison paper</a> · '
-               '<a href="comparison/paper.pdf">PDF</a></p>'
-               if (out_root / "comparison" / "paper.pdf").is_file() else "")
+    compare = _comparison(out_root)
+    said = _interrupted(comp, outcomes) if interrupted else _against(comp)
     html = f"""<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>budgetopt scenarios</title>
 <style>body{{font-family:"Liberation Sans",Arial,"DejaVu Sans",sans-serif;margin:2em;
@@ -110,7 +149,7 @@ max-width:70em}}table{{border-collapse:collapse;margin:1em 0}}th,td{{padding:.3e
 border-bottom:1px solid #ccc;text-align:left}}td.num,th.num{{text-align:right}}
 caption{{text-align:left;font-weight:bold;padding:.4em 0}}</style></head>
 <body><p>OFFICIAL</p><h1>Commissioning Intentions Plan: scenarios</h1>
-<p>{escape(_against(comp))}
+<p>{escape(said)}
 Totals and social value are over each scenario's plan years.</p>
 <table><caption>Scenarios in this run</caption><thead><tr><th scope='col'>Scenario</th>
 <th scope='col'>Status</th><th scope='col' class='num'>Total</th>

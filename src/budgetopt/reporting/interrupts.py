@@ -21,25 +21,48 @@ class Interrupted(BaseException):
     ``except Exception`` on the way (a scenario's own failure handling) swallows it."""
 
 
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class _Handling:
+    """Whether this process's signals are being handled (a nested use leaves it to the outer one)
+    and whether the first signal has come."""
+
+    active = False
+    fired = False
+
+
 @contextmanager
-def signals_interrupt() -> Iterator[None]:
-    """Ctrl+C and SIGTERM raise :class:`Interrupted` in the run (main thread only; elsewhere,
-    e.g. under a notebook's thread, the signals keep their handlers)."""
-    if threading.current_thread() is not threading.main_thread():
+def signals_interrupt(restore: bool = True) -> Iterator[None]:
+    """Ctrl+C and SIGTERM raise :class:`Interrupted` in the run, once: the first signal
+    interrupts and every later one is ignored, so no second Ctrl+C cuts the clean-up short.
+
+    With ``restore=False`` (a command that exits when this ends) the signals stay ignored after
+    the first until the process has exited: restoring the default handler first would let a
+    late Ctrl+C kill the process on its way out (exit −2, not 130). A use inside another leaves
+    the handling to the outer one. Main thread only; elsewhere, e.g. under a notebook's thread,
+    the signals keep their handlers."""
+    if threading.current_thread() is not threading.main_thread() or _Handling.active:
         yield
         return
 
     def stop(signum: int, frame: object) -> None:
-        for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl+C must not cut the cleanup
+        if _Handling.fired:  # already pending when the first one set SIG_IGN
+            return
+        _Handling.fired = True
+        for sig in SIGNALS:
             signal.signal(sig, signal.SIG_IGN)
         raise Interrupted()
 
-    saved = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    _Handling.active, _Handling.fired = True, False
+    saved = {sig: signal.signal(sig, stop) for sig in SIGNALS}
     try:
         yield
     finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
+        _Handling.active = False
+        if restore or not _Handling.fired:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
 
 
 def worker_start() -> None:

@@ -1,5 +1,11 @@
-"""Running a batch's papers side by side: one at a time, in local worker processes, or on a Dask
-cluster; stopped cleanly on Ctrl+C or SIGTERM.
+"""Running a batch's papers side by side: in local worker processes (one, with ``--jobs 1``, runs
+them in turn) or on a Dask cluster; stopped cleanly on Ctrl+C or SIGTERM.
+
+Every local paper runs in a worker process, never in the run's own: a notebook's kernel client
+(nbclient) interrupted in this process leaves its clean-up to run on the way out, which prints
+"Kernel died while waiting for execute reply" and an unretrieved task's traceback; a worker is
+simply ended, with its kernel. :func:`in_worker` does the same for one call (the comparison
+paper).
 
 A worker that fails outside a scenario's own handling (killed, out of memory) fails that
 scenario only. On :class:`~budgetopt.reporting.interrupts.Interrupted` the workers and their
@@ -12,18 +18,21 @@ from __future__ import annotations
 from collections.abc import Callable, Set
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any, TypeVar
 
 from budgetopt.reporting.interrupts import Interrupted, end_descendants, worker_start
 from budgetopt.reporting.scenario_folder import Outcome, failed, interrupted
 
 Task = Callable[[Path, Path, Path, str], Outcome]  # batch.run_one
+T = TypeVar("T")
 
 
 def run_all(task: Task, paths: list[Path], out_root: Path, repo_root: Path, jobs: int,
             progress: bool, meeting_date: str, spare: Set[int],
             scheduler: str | None = None) -> list[Outcome]:
-    """Run ``task`` (``batch.run_one``) for each scenario: in turn, in ``jobs`` worker
-    processes, or on the Dask ``scheduler``; outcomes in the order of ``paths``."""
+    """Run ``task`` (``batch.run_one``) for each scenario in ``jobs`` worker processes (in
+    turn in one, with ``jobs`` 1) or on the Dask ``scheduler``; outcomes in the order of
+    ``paths``."""
     bar = None
     if progress:
         from tqdm import tqdm
@@ -47,13 +56,9 @@ def run_all(task: Task, paths: list[Path], out_root: Path, repo_root: Path, jobs
         if scheduler:
             _on_cluster(scheduler, task, paths, (out_root, repo_root, meeting_date), finished,
                         bar)
-        elif jobs <= 1 or len(paths) == 1:
-            for p in paths:
-                finished[p] = task(p, out_root, repo_root, meeting_date)
-                if bar:
-                    bar.update()
         else:
-            pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_start)
+            pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(paths))),
+                                       initializer=worker_start)
             futures = {pool.submit(task, p, out_root, repo_root, meeting_date): p
                        for p in paths}
             for f in as_completed(futures):
@@ -73,6 +78,23 @@ def run_all(task: Task, paths: list[Path], out_root: Path, repo_root: Path, jobs
         if bar:
             bar.close()
     return [finished[p] for p in paths]
+
+
+def in_worker(fn: Callable[..., T], *args: Any, spare: Set[int]) -> T:
+    """``fn(*args)`` in a worker process of its own, for the same reason as the papers: an
+    interruption ends that process and the kernel it started (not the processes in ``spare``)
+    and raises :class:`Interrupted` again."""
+    pool = ProcessPoolExecutor(max_workers=1, initializer=worker_start)
+    try:
+        result = pool.submit(fn, *args).result()
+        pool.shutdown()
+        return result
+    except (Interrupted, KeyboardInterrupt):
+        pool.shutdown(wait=False, cancel_futures=True)
+        end_descendants(spare)
+        raise Interrupted() from None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _on_cluster(scheduler: str, task: Task, paths: list[Path], args: tuple,

@@ -50,6 +50,17 @@ def clear(folder: Path) -> None:
     files.prepare_folder(folder, (*OUTPUTS, STAGING))
 
 
+def file_in_the_way(folder: Path, name: str) -> str | None:
+    """When a scenario's folder is a file already there (one with the scenario's name): the
+    sentence saying which file is in the way and to rename the scenario — choosing another
+    output folder, which the output folder's own sentence advises, is not the fix."""
+    if folder.is_dir() or not folder.exists():
+        return None
+    return (f"Cannot write the paper of scenario '{name}': its folder would be {folder}, but "
+            "that is a file already there; rename the scenario (name: in its parameters file) "
+            "or move that file.")
+
+
 def keep_failed(folder: Path, staging: Path, notebook: bool = True) -> None:
     """After a failure: remove every result file, so the folder holds nothing that could be
     read as this run's result. The executed notebook (``staging``) becomes ``paper.ipynb`` only
