@@ -4,6 +4,7 @@ the index says of every scenario asked for (issue 10, points 14 and 15)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from budgetopt.reporting import batch
@@ -35,6 +36,26 @@ def test_an_invalid_file_gets_a_row_naming_its_first_problem(tmp_path):
     assert outcome.state == "invalid" and outcome.name == "typo"
     assert outcome.message.startswith("Not run: ")
     assert "and 1 more problem; budgetopt validate" in outcome.message
+
+
+def test_a_scenario_refused_for_an_invalid_dataset_gets_its_row(tmp_path):
+    # the issue's case: a valid parameters file whose dataset is invalid ("1,6", a decimal
+    # comma, in curves.csv) was missing from the index; only the terminal mentioned it
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data" / "devon-cornwall", data)
+    curves = data / "curves.csv"
+    lines = curves.read_text().splitlines()
+    head, first = lines[0].split(","), lines[1].split(",")
+    first[head.index("outcomes_per_1k_gbp")] = '"1,6"'
+    curves.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n")
+    params = tmp_path / "commas.yaml"
+    params.write_text(f"name: commas\ntitle: Decimal commas\ndataset: {data}\n")
+    _, ((path, error),) = batch.validate_all([params])
+    outcome = batch.invalid_outcome(path, error, tmp_path / "reports", set())
+    html = write_index(tmp_path / "reports", [outcome], None, REPO).read_text()
+    (row,) = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert "Decimal commas" in row and "invalid" in row
+    assert "curves.csv, line 2, column &#x27;outcomes_per_1k_gbp&#x27;" in row
 
 
 def _finished(folder: Path, status: str, total: int) -> None:
