@@ -110,7 +110,7 @@ def run_one(params_path: Path, out_root: Path, repo_root: Path, meeting_date: st
     in_the_way = file_in_the_way(folder, scenario.name)
     if in_the_way:  # a file with the scenario's name: renaming the scenario is the fix
         return Outcome(scenario.name, scenario.title, folder, "failed", in_the_way,
-                       time.perf_counter() - start)
+                       time.perf_counter() - start, cannot_write=True)
     try:
         clear(folder)
     except files.OutputError as e:  # nothing of this run's in the folder to clear
