@@ -142,7 +142,8 @@ def test_a_full_disk_at_a_later_file_leaves_none_of_the_files(tmp_path, at):
 
 def _earlier_result(folder: Path) -> None:
     folder.mkdir(parents=True)
-    for name in ("allocation.csv", "flows.csv", "result.json", "notes.txt"):
+    for name in ("allocation.csv", "flows.csv", "result.json", "notes.txt",
+                 "allocation.xlsx", "manifest.json"):  # the last two: a paper's, not solve's
         (folder / name).write_text("an earlier run's\n")
 
 
@@ -159,7 +160,8 @@ def test_bad_parameters_remove_an_earlier_result_from_the_folder(tmp_path, where
     p = run("solve", str(params), *(["--out", str(out)] if where == "--out" else []))
     assert p.returncode == 2, p.stderr
     assert "budget_change_pct" in p.stderr and "Traceback" not in p.stdout + p.stderr
-    assert sorted(f.name for f in out.iterdir()) == ["notes.txt"]
+    assert sorted(f.name for f in out.iterdir()) == ["allocation.xlsx", "manifest.json",
+                                                     "notes.txt"]
 
 
 def test_a_folder_in_the_way_of_a_file_is_named(tmp_path):

@@ -152,13 +152,13 @@ def solve(params: Path, out: Path | None, solver: str | None) -> None:
     from budgetopt.core.files import prepare_folder
     from budgetopt.data.scenario import load_scenario, repository_root
     from budgetopt.pipeline import run_scenario
-    from budgetopt.reporting.outputs import OUTPUT_FILES, write_outputs
+    from budgetopt.reporting.outputs import SOLVE_FILES, write_outputs
 
     reports = repository_root(params.resolve().parent) / "reports"
-    with _bad_input_clears(out, params, reports, OUTPUT_FILES):
+    with _bad_input_clears(out, params, reports, SOLVE_FILES):
         name = load_scenario(params).name
     out = out or reports / name
-    prepare_folder(out, OUTPUT_FILES)  # before the solve: a folder that will not do is said now
+    prepare_folder(out, SOLVE_FILES)  # before the solve: a folder that will not do is said now
     run = run_scenario(params, solver=solver)
     write_outputs(run, out, workbook=False, manifest=False)
     click.echo(run.result.text)

@@ -115,6 +115,27 @@ def test_files_written_together_are_all_or_none(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["allocation.csv"]
 
 
+def test_permissions_are_set_on_the_file_made_not_on_what_its_descriptor_points_at(
+        tmp_path, monkeypatch):
+    # the full-disk tests point the descriptor at /dev/full: before, os.fchmod on it changed the
+    # device's own permissions (to 0644, as root; "permission denied" for anyone else)
+    decoy = tmp_path / "decoy"
+    decoy.write_text("")
+    decoy.chmod(0o600)
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp(*args, **kwargs):
+        fd, path = real_mkstemp(*args, **kwargs)
+        os.close(fd)
+        return os.open(decoy, os.O_WRONLY), path
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    out = tmp_path / "out"
+    files.write_text(out / "result.json", "{}\n")
+    assert stat.S_IMODE(decoy.stat().st_mode) == 0o600
+    assert stat.S_IMODE((out / "result.json").stat().st_mode) == 0o666 & ~files.umask()
+
+
 def test_a_failure_while_renaming_leaves_none_of_the_files(tmp_path):
     # the second file's name is taken by a folder: the first, already renamed, goes too
     (tmp_path / "result.json").mkdir()

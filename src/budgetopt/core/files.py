@@ -125,8 +125,8 @@ def _staged(path: Path, data: bytes) -> Path:
     except OSError as e:
         raise OutputError(why(e, path)) from None
     try:
+        Path(tmp).chmod(0o666 & ~umask())  # by its name: the file made, whatever fd is open
         with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), 0o666 & ~umask())
             fh.write(data)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)

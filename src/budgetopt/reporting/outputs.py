@@ -35,7 +35,10 @@ from budgetopt.reporting.manifest import manifest_text, run_manifest, write_mani
 from budgetopt.reporting.sheets import Col, PrintSetup, write_sheet
 from budgetopt.reporting.workbook import workbook_bytes
 
-OUTPUT_FILES = ("allocation.csv", "flows.csv", "result.json", "allocation.xlsx", "manifest.json")
+SOLVE_FILES = ("allocation.csv", "flows.csv", "result.json")
+"""What ``budgetopt solve`` writes (no workbook, no manifest)."""
+OUTPUT_FILES = (*SOLVE_FILES, "allocation.xlsx", "manifest.json")
+"""Every file of a run: what the paper notebook writes."""
 
 
 def write_outputs(run: ScenarioRun, folder: str | Path | None, *, workbook: bool = True,
@@ -45,7 +48,8 @@ def write_outputs(run: ScenarioRun, folder: str | Path | None, *, workbook: bool
     the workbook."""
     if not folder:
         return
-    out = files.prepare_folder(folder, OUTPUT_FILES)
+    out = files.prepare_folder(folder, (*SOLVE_FILES, *(("allocation.xlsx",) if workbook else ()),
+                                        *(("manifest.json",) if manifest else ())))
     result = run.result
     with files.together() as written:
         if result.is_optimal:
