@@ -315,6 +315,27 @@ def test_checking_a_round_names_a_fund_scenario_s_unknown_service_and_year(tmp_p
         "funds.0.from_scenario.year"].rule
 
 
+def test_a_misspelt_area_of_a_fund_is_said_alike_by_validate_and_by_a_run(tmp_path):
+    # before: budgetopt validate passed a round whose fund gathered an area 'plymuth', which
+    # budgetopt grants and run refused; one check serves both now
+    from budgetopt.grants.inputs import check_round, load_round_inputs
+
+    doc = yaml.safe_load(SAMPLE.read_text())
+    doc["funds"][0] = {"id": "cgs", "name": "Community Grant Scheme", "from_scenario": {
+        "params": "parameters/baseline.yaml", "service": "community-grant-scheme",
+        "year": 2025, "areas": {"devon": ["devon", "plymuth", "torbay"],
+                                "cornwall": ["cornwall-ios"]}}}
+    path = tmp_path / "round.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    for check in (check_round, load_round_inputs):
+        with pytest.raises(InputError) as e:
+            check(path, REPO)
+        (problem,) = e.value.problems
+        assert problem.key == "funds.0.from_scenario.areas.devon"
+        assert problem.rule.startswith("area(s) plymuth get no share of 'community-grant-"
+                                       "scheme' (its areas: cornwall-ios, devon, plymouth, ")
+
+
 def test_a_fund_taken_from_a_scenario(tmp_path):
     doc = yaml.safe_load(SAMPLE.read_text())
     doc["funds"][0] = {"id": "cgs", "name": "Community Grant Scheme", "from_scenario": {

@@ -15,7 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from budgetopt.reporting.interrupted_run import BEFORE_ANY_PAPER, COMPARISON_WITHDRAWN
+from budgetopt.reporting.interrupted_run import (
+    BEFORE_ANY_PAPER,
+    COMPARISON_WITHDRAWN,
+    ROUND_INTERRUPTED,
+)
 from budgetopt.reporting.scenario_folder import INTERRUPTED
 
 from batch_processes import (
@@ -204,3 +208,24 @@ def test_an_interrupt_during_the_comparison_paper_says_each_scenario_once(tmp_pa
     index = (out / "index.html").read_text()
     assert 'href="baseline/paper.pdf"' in index and "comparison/paper" not in index
     assert "No comparison paper: The run was interrupted" in index
+
+
+@pytest.mark.parametrize("how", ["Ctrl+C to the process group", "SIGTERM to the command"])
+def test_an_interrupted_grant_round_paper_says_so_and_leaves_no_half_notebook(tmp_path, how):
+    # before: a round's paper ran in the command's own process; an interrupt left its
+    # .partial.ipynb and no error.txt, and the run said no paper had been started
+    out = tmp_path / "reports"
+    folder = out / "grants" / "cgs-2025-26-sample"
+    round_file = str(REPO / "parameters" / "grants" / "cgs-2025-26-sample.yaml")
+    with started(round_file, "--out", str(out)) as proc:
+        begun = kernels_started(proc, timeout=300, folder=folder)
+        sent = time.monotonic()
+        interrupt(proc, how)
+        stdout, stderr = proc.communicate(timeout=60)
+        assert time.monotonic() - sent < 10
+    assert proc.returncode == 130, stdout + stderr
+    assert stdout.strip().splitlines()[-1] == ROUND_INTERRUPTED
+    assert_quiet(stdout, stderr)
+    assert not none_left(begun)
+    assert (folder / "error.txt").read_text().strip() == INTERRUPTED
+    assert sorted(p.name for p in folder.iterdir()) == ["error.txt"]

@@ -20,7 +20,9 @@ from budgetopt.core.errors import InputError, Problem, ProblemLog
 from budgetopt.core.text import fy, money
 from budgetopt.data.bids import load_bids
 from budgetopt.data.grant_round import Fund, GrantRound, load_round
+from budgetopt.data.inputs import ModelInputs
 from budgetopt.data.scenario import repository_root
+from budgetopt.data.schemas import FORCE_AREA
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ def fund_budgets(grant_round: GrantRound, root: Path) -> pd.Series:
         assert src is not None
         key = f"funds.{i}.from_scenario"
         run = run_scenario(root / src.params, repo_root=root)
+        log = ProblemLog()
+        source_problems(f, i, run.inputs, root / src.params, log)
+        log.raise_if_any(f"Fund '{f.id}'")
         if not run.is_met:
             raise InputError([Problem(str(root / src.params), "this scenario cannot be met, so "
                                       f"fund '{f.id}' has no budget to take", key=key)],
@@ -70,15 +75,34 @@ def fund_budgets(grant_round: GrantRound, root: Path) -> pd.Series:
                              f"Fund '{f.id}'")
         by_area = a.groupby("area_id")["amount_gbp"].sum()
         for area, members in src.areas.items():
-            unknown = [m for m in members if m not in by_area.index]
-            if unknown:
-                raise InputError([Problem(str(root / src.params), f"area(s) {', '.join(unknown)} "
-                                          f"get no share of '{src.service}' (its areas: "
-                                          f"{', '.join(by_area.index)})",
-                                          key=f"{key}.areas.{area}")], f"Fund '{f.id}'")
-            rows[(f.id, area)] = float(by_area[members].sum())
+            rows[(f.id, area)] = float(by_area.reindex(members, fill_value=0).sum())
     index = pd.MultiIndex.from_tuples(list(rows), names=["fund", "area"])
     return pd.Series(list(rows.values()), index=index, name="budget_gbp")
+
+
+def source_problems(f: Fund, i: int, inputs: ModelInputs, path: Path, log: ProblemLog) -> None:
+    """What is wrong with where fund ``f`` (the ``i``-th) takes its money from, checked against
+    the scenario's inputs without solving it: the service, the year, and the areas a round area
+    gathers (a force-wide service has the one area 'force'). One check for ``budgetopt
+    validate`` and for a round that runs."""
+    src = f.from_scenario
+    assert src is not None
+    key = f"funds.{i}.from_scenario"
+    services = inputs.dataset.services
+    if src.year not in inputs.years:
+        log.add(str(path), f"not a plan year of the scenario ({fy(inputs.years[0])} to "
+                f"{fy(inputs.years[-1])})", key=f"{key}.year", value=src.year)
+    if src.service not in services.index:
+        log.add(str(path), "not a service of the scenario's dataset", key=f"{key}.service",
+                value=src.service)
+        return
+    areas = (list(inputs.dataset.areas.index) if services.at[src.service, "area_split"]
+             else [FORCE_AREA])
+    for area, members in src.areas.items():
+        unknown = [m for m in members if m not in areas]
+        if unknown:
+            log.add(str(path), f"area(s) {', '.join(unknown)} get no share of '{src.service}' "
+                    f"(its areas: {', '.join(areas)})", key=f"{key}.areas.{area}")
 
 
 def eligibility(grant_round: GrantRound, bids: pd.DataFrame) -> pd.DataFrame:
@@ -142,16 +166,8 @@ def check_round(path: str | Path, root: str | Path | None = None) -> tuple[Grant
     bids = eligibility(grant_round, load_bids(_bids_file(grant_round, root), grant_round))
     log = ProblemLog()
     for i, f in enumerate(grant_round.funds):
-        if (src := f.from_scenario) is None:
-            continue
-        inputs = load_inputs(root / src.params)  # the scenario and its dataset, not solved
-        key = f"funds.{i}.from_scenario"
-        if src.service not in inputs.dataset.services.index:
-            log.add(str(path), "not a service of the scenario's dataset", key=f"{key}.service",
-                    value=src.service)
-        if src.year not in inputs.years:
-            log.add(str(path), f"not a plan year of the scenario ({fy(inputs.years[0])} to "
-                    f"{fy(inputs.years[-1])})", key=f"{key}.year", value=src.year)
+        if f.from_scenario is not None:  # the scenario and its dataset, not solved
+            source_problems(f, i, load_inputs(root / f.from_scenario.params), path, log)
     log.raise_if_any(f"Grant round '{path}'")
     return grant_round, round_summary(grant_round, bids)
 

@@ -44,12 +44,13 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Set
+from contextlib import suppress
 from pathlib import Path
 
 from budgetopt.core import files
 from budgetopt.core.errors import InputError, Problem
-from budgetopt.data.grant_round import is_round
+from budgetopt.data.grant_round import is_round, load_round
 from budgetopt.data.inputs import load_inputs
 from budgetopt.data.scenario import load_scenario, repository_root, scenario_dataset_path
 from budgetopt.paper.notebook import notebook_file
@@ -58,6 +59,7 @@ from budgetopt.reporting.execute import execute
 from budgetopt.reporting.grant_papers import run_round_paper
 from budgetopt.reporting.index import write_index
 from budgetopt.reporting.interrupted_run import (
+    ROUND_INTERRUPTED,
     finished_baseline,
     interrupted_sentence,
     withdraw_comparison,
@@ -73,6 +75,7 @@ from budgetopt.reporting.outputs import write_outputs
 from budgetopt.reporting.parallel import in_worker, run_all
 from budgetopt.reporting.render import render_html, render_pdf
 from budgetopt.reporting.scenario_folder import (
+    INTERRUPTED,
     STAGING,
     Outcome,
     clear,
@@ -273,8 +276,10 @@ def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | N
 
 
 def _round_papers(rounds: list[Path], out_root: Path, repo_root: Path,
-                  echo: Callable[[str], None], meeting_date: str) -> int:
-    """Each grant round's paper, in turn (its own selection is quick); the exit code so far."""
+                  echo: Callable[[str], None], meeting_date: str, spare: Set[int]) -> int:
+    """Each grant round's paper, in turn (its own selection is quick), each in a worker process
+    as the scenarios' are; the exit code so far. An interruption marks the round's folder
+    interrupted and raises :class:`Interrupted` again."""
     from budgetopt.grants.inputs import load_round_inputs
 
     code = 0
@@ -285,7 +290,15 @@ def _round_papers(rounds: list[Path], out_root: Path, repo_root: Path,
             echo(e.report())
             code = max(code, 2)
             continue
-        o = run_round_paper(path, out_root, repo_root, meeting_date)
+        try:
+            o = in_worker(run_round_paper, path, out_root, repo_root, meeting_date, spare=spare)
+        except Interrupted:
+            folder = out_root / "grants" / load_round(path).name
+            with suppress(OSError, files.OutputError):
+                keep_failed(folder, folder / STAGING, notebook=False)
+                write_error(folder, INTERRUPTED)
+            echo(ROUND_INTERRUPTED)
+            raise
         echo(f"{o.title}: {o.state} ({o.seconds:.1f}s) — {o.message}")
         if not o.ok:
             code = max(code, EXIT_OUTPUT if o.cannot_write else 1)
@@ -307,7 +320,12 @@ def run(paths: list[Path], out_root: Path | None = None, jobs: int = 1,
     out_root = files.prepare_folder((out_root or repo_root / "reports").resolve())
     rounds = [p for p in paths if is_round(p)]
     paths = [p for p in paths if p not in rounds]
-    code = _round_papers(rounds, out_root, repo_root, echo, meeting_date)
+    with signals_interrupt():
+        try:
+            code = _round_papers(rounds, out_root, repo_root, echo, meeting_date,
+                                 running_children())
+        except Interrupted:
+            return EXIT_INTERRUPTED
     if not paths:
         return code
     valid, invalid = validate_all(paths)

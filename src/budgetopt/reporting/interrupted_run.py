@@ -27,6 +27,9 @@ BASELINE = "baseline"
 COMPARISON = "comparison"
 COMPARISON_WITHDRAWN = ("The run was interrupted (Ctrl+C or SIGTERM) before the comparison "
                         "paper was made, so no comparison paper is shown; run again to make it.")
+ROUND_INTERRUPTED = ("Interrupted (Ctrl+C or SIGTERM) during a grant round's paper: its worker "
+                     "and kernel were stopped and its folder says so (error.txt); no scenario "
+                     "was run; run again to make the papers.")
 BEFORE_ANY_PAPER = ("Interrupted (Ctrl+C or SIGTERM) before any scenario's paper was started: "
                     "no scenario was run and the index was not changed; run again to make the "
                     "papers.")
