@@ -7,16 +7,18 @@ Every local paper runs in a worker process, never in the run's own: a notebook's
 simply ended, with its kernel. :func:`in_worker` does the same for one call (the comparison
 paper).
 
-A worker that fails outside a scenario's own handling (killed, out of memory) fails that
-scenario only. On :class:`~budgetopt.reporting.interrupts.Interrupted` the workers and their
-kernels are ended (not the processes that were there before the run), what did not finish is
-marked, and :class:`Interrupted` is raised again with every scenario's outcome in order.
+A worker that fails outside a scenario's own handling (killed, out of memory) fails that scenario
+only: the others its broken pool did not finish run again. On
+:class:`~budgetopt.reporting.interrupts.Interrupted` the workers and their kernels are ended (not
+the processes that were there before the run), what did not finish is marked, and
+:class:`Interrupted` is raised again with every scenario's outcome in order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Set
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,52 +34,72 @@ def run_all(task: Task, paths: list[Path], out_root: Path, repo_root: Path, jobs
             scheduler: str | None = None) -> list[Outcome]:
     """Run ``task`` (``batch.run_one``) for each scenario in ``jobs`` worker processes (in
     turn in one, with ``jobs`` 1) or on the Dask ``scheduler``; outcomes in the order of
-    ``paths``."""
+    ``paths``.
+
+    A worker that dies breaks its pool, and every scenario the pool had not finished fails
+    with it (``BrokenProcessPool``) whichever worker died. Those are run again, each in a pool
+    of its own, so only the scenario whose worker dies again fails."""
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=len(paths), unit="paper", desc="budgetopt run")
     finished: dict[Path, Outcome] = {}
-    futures: dict[Future[Outcome], Path] = {}
-    pool: ProcessPoolExecutor | None = None
+    live: dict[Future[Outcome], Path] = {}  # the futures of the pool now running
+    pools: list[ProcessPoolExecutor] = []
 
-    def collect(f: Future[Outcome]) -> None:
-        path = futures[f]
-        try:
-            finished[path] = f.result()
-        except Exception as e:  # noqa: BLE001 - the worker died: this scenario failed
-            finished[path] = failed(path, out_root, f"The worker running this paper stopped: "
-                                     f"{type(e).__name__}: {e}")
-        if bar:
-            bar.update()
+    def in_pool(batch: list[Path], workers: int) -> list[Path]:
+        """Run ``batch``; the scenarios a broken pool did not finish."""
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=worker_start)
+        pools.append(pool)
+        live.clear()
+        live.update({pool.submit(task, p, out_root, repo_root, meeting_date): p for p in batch})
+        broken = []
+        for f in as_completed(live):
+            path = live[f]
+            try:
+                finished[path] = f.result()
+            except BrokenProcessPool:
+                broken.append(path)
+                continue
+            except Exception as e:  # noqa: BLE001 - the task itself failed in its worker
+                finished[path] = _worker_stopped(path, out_root, e)
+            if bar:
+                bar.update()
+        pool.shutdown(wait=False, cancel_futures=True)
+        return broken
 
     try:
         if scheduler:
             _on_cluster(scheduler, task, paths, (out_root, repo_root, meeting_date), finished,
                         bar)
         else:
-            pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(paths))),
-                                       initializer=worker_start)
-            futures = {pool.submit(task, p, out_root, repo_root, meeting_date): p
-                       for p in paths}
-            for f in as_completed(futures):
-                collect(f)
+            for path in in_pool(paths, max(1, min(jobs, len(paths)))):
+                for again in in_pool([path], 1):  # its own worker died: it alone fails
+                    finished[again] = _worker_stopped(again, out_root, BrokenProcessPool(
+                        "its worker process ended abruptly (killed, or out of memory)"))
+                    if bar:
+                        bar.update()
     except (Interrupted, KeyboardInterrupt):
-        if pool is not None:
+        for pool in pools:
             pool.shutdown(wait=False, cancel_futures=True)
         end_descendants(spare)
-        for f, p in futures.items():  # finished while the signal came: keep, not mark
+        for f, p in live.items():  # finished while the signal came: keep, not mark
             if p not in finished and f.done() and not f.cancelled() and f.exception() is None:
-                collect(f)
+                finished[p] = f.result()
         raise Interrupted([finished.get(p) or interrupted(p, out_root) for p in paths]) \
             from None
     finally:
-        if pool is not None:
+        for pool in pools:
             pool.shutdown(wait=False, cancel_futures=True)
         if bar:
             bar.close()
     return [finished[p] for p in paths]
+
+
+def _worker_stopped(path: Path, out_root: Path, error: BaseException) -> Outcome:
+    return failed(path, out_root, f"The worker running this paper stopped: "
+                                  f"{type(error).__name__}: {error}")
 
 
 def in_worker(fn: Callable[..., T], *args: Any, spare: Set[int]) -> T:
