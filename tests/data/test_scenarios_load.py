@@ -83,10 +83,14 @@ def test_minimal_scenario_loads(tmp_path):
     ({"pins": [{"service": "vs-core", "year": 2025, "amount_gbp": 1, "reason": "  x "}]},
      "pins.0.reason", "at least 3 characters"),
     ({"name": "has space"}, "name", "may hold only letters, digits"),
+    ({"pins": [{"service": "vs-core", "year": "2025/zz", "amount_gbp": 1, "reason": "test"}]},
+     "pins.0.year", "not a year: write it as 2025 or 2025/26"),
+    ({"stream_amounts": {"core": {"2025/zz": 1}}}, "stream_amounts.core",
+     "'2025/zz' is not a year"),
 ], ids=["unknown-key", "unknown-pin-key", "plan-years-type", "tau-type", "streams-type",
         "solver", "tau-high", "tau-negative", "tau-inf", "delta-high", "delta-negative",
         "plan-years-0", "plan-years-6", "budget-change-range", "short-reason", "blank-reason",
-        "spaced-reason", "bad-name"])
+        "spaced-reason", "bad-name", "pin-year-not-a-year", "stream-year-not-a-year"])
 def test_scenario_schema_errors(tmp_path, extra, key, rule):
     path = write(tmp_path, extra)
     expect(path, key, rule)

@@ -69,7 +69,8 @@ def test_a_comparison_that_meets_a_full_disk_is_said_in_a_sentence(tmp_path):
 @pytest.fixture(scope="module")
 def full_disk_at_the_pdf(tmp_path_factory):
     """`budgetopt run baseline` whose paper.pdf files meet a full disk (the paper's and the
-    comparison's, both rendered in the command's own process)."""
+    comparison's, both rendered in worker processes, which start with the command's patched
+    file writes: they are forked from it)."""
     out = tmp_path_factory.mktemp("full-pdf") / "reports"
     return out, budgetopt_full_at("paper.pdf", "run", SCENARIOS[0], "--out", str(out))
 

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from budgetopt.core.errors import ProblemLog
-from budgetopt.data.schemas import Column, Kind, Table, figure, key_text
+from budgetopt.data.schemas import YEAR_TEXT, Column, Kind, Table, figure, key_text
 from budgetopt.data.yaml_files import not_a_file
 
 _TRUE = {"true", "yes", "1", "y", "t"}
@@ -28,7 +28,6 @@ _THOUSANDS = re.compile(r"[-+]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?")
 # and an exponent (Python's float() would also take '1_000' and other scripts' digits, '１２３')
 _PLAIN_NUMBER = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 _NOT_FINITE = re.compile(r"[-+]?(nan|inf|infinity)", re.IGNORECASE)
-_YEAR = re.compile(r"[0-9]{4}(/[0-9]{2}|/[0-9]{4})?")  # 2025, 2025/26 or 2025/2026
 _OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "'|' characters"}
 
 
@@ -144,7 +143,7 @@ def parse_cell(raw: str, col: Column, file: str, line: int, log: ProblemLog) -> 
             bad("not true or false")
             return None
         case Kind.YEAR:
-            if not _YEAR.fullmatch(text):
+            if not YEAR_TEXT.fullmatch(text):
                 bad("not a year (expected e.g. 2025 for 2025/26)")
                 return None
             year = int(text[:4])

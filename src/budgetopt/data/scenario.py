@@ -27,7 +27,7 @@ from pydantic import (
 
 from budgetopt.core.errors import InputError, ProblemLog
 from budgetopt.data.problems import problems_from
-from budgetopt.data.schemas import MONEY_MAX
+from budgetopt.data.schemas import MONEY_MAX, YEAR_TEXT
 from budgetopt.data.yaml_files import read_yaml
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
@@ -48,10 +48,10 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 def _year(value: Any) -> Any:
     """Accept 2025, '2025' or '2025/26' for the financial year starting in April 2025."""
     if isinstance(value, str):
-        head = value.split("/")[0].strip()
-        if head.isascii() and head.isdigit():
-            return int(head)
-    return value
+        if not YEAR_TEXT.fullmatch(value.strip()):
+            raise ValueError("not a year: write it as 2025 or 2025/26")
+        return int(value.strip()[:4])
+    return value  # a number: the model says which years may be
 
 
 def _years_once(amounts: Any) -> Any:
@@ -62,7 +62,10 @@ def _years_once(amounts: Any) -> Any:
     out: dict[Any, Any] = {}
     spelt: dict[Any, Any] = {}
     for written, amount in amounts.items():
-        year = _year(written)
+        try:
+            year = _year(written)
+        except ValueError:
+            raise ValueError(f"'{written}' is not a year: write it as 2025 or 2025/26") from None
         if year in out:
             raise ValueError(f"year {year} is written twice, as {spelt[year]!r} and as "
                              f"{written!r}: write each year once")

@@ -11,6 +11,7 @@ interactive explorer imports this module on start-up, where pandera's import tim
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -107,6 +108,9 @@ class Table:
 INDICATORS = ("population", "crime", "domestic_abuse", "asb", "deprivation")
 EVIDENCE = ("strong", "moderate", "weak")
 FORCE_AREA = "force"  # the single 'area' of a force-wide service
+YEAR_TEXT = re.compile(r"[0-9]{4}(/[0-9]{2}|/[0-9]{4})?")
+"""How a financial year may be written — 2025, 2025/26 or 2025/2026, the year from April 2025 —
+in a table's cell and in a scenario alike."""
 
 C = Column
 PLACEHOLDER_FLAG = C(

@@ -75,6 +75,8 @@ from budgetopt.reporting.outputs import write_outputs
 from budgetopt.reporting.parallel import in_worker, run_all
 from budgetopt.reporting.render import render_html, render_pdf
 from budgetopt.reporting.scenario_folder import (
+    BASELINE,
+    COMPARISON,
     INTERRUPTED,
     STAGING,
     Outcome,
@@ -87,7 +89,6 @@ from budgetopt.reporting.scenario_folder import (
     write_error,
 )
 
-BASELINE = "baseline"
 EXIT_OUTPUT, EXIT_INTERRUPTED = 3, 130
 
 
@@ -207,9 +208,8 @@ def ensure_baseline(out_root: Path, repo_root: Path, ran: list[Outcome]) -> Path
     """The baseline's result files, solving it (without a paper) when the run did not —
     but none when parameters/baseline.yaml plans another dataset than the run's scenarios
     (another force's: a second dataset's papers are not set against the default's)."""
-    for o in ran:
-        if o.name == BASELINE and (o.folder / "result.json").is_file():
-            return o.folder
+    if (finished := finished_baseline(ran)) is not None:
+        return finished
     params = repo_root / "parameters" / f"{BASELINE}.yaml"
     if not params.is_file():
         return None
@@ -249,7 +249,7 @@ def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | N
     """The comparison paper over this run's scenarios (HTML and PDF)."""
     if len(outcomes) < 1:
         return None
-    folder = out_root / "comparison"
+    folder = out_root / COMPARISON
     params = {"scenarios": [o.name for o in outcomes], "reports_dir": str(out_root),
               "baseline": baseline.name if baseline else BASELINE,
               "repo_root": str(repo_root)}
@@ -269,9 +269,9 @@ def write_comparison(out_root: Path, outcomes: list[Outcome], baseline: Path | N
         message, cannot_write = failure(e, staging, "The comparison paper failed")
         keep_failed(folder, staging, notebook=not cannot_write)
         write_error(folder, message)
-        return Outcome("comparison", "Comparison", folder, "failed", message,
+        return Outcome(COMPARISON, "Comparison", folder, "failed", message,
                        time.perf_counter() - start, cannot_write)
-    return Outcome("comparison", "Comparison", folder, "paper", "Comparison written",
+    return Outcome(COMPARISON, "Comparison", folder, "paper", "Comparison written",
                    time.perf_counter() - start)
 
 

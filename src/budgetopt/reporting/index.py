@@ -30,8 +30,8 @@ from budgetopt.paper.comparison import (
     read_outcome,
     scheme_names_for,
 )
+from budgetopt.reporting.scenario_folder import BASELINE, COMPARISON
 
-BASELINE = "baseline"
 SHOWN = ("paper", "not met")  # states whose folder holds this run's result
 STATUS_WORDS = {"paper": "optimal", "not met": "cannot be met", "failed": "failed",
                 "interrupted": "interrupted", "invalid": "invalid input"}
@@ -88,7 +88,7 @@ def _against(comp: Comparison) -> str:
 def _comparison(out_root: Path) -> str:
     """The comparison paper's links, or why there is none (its folder's ``error.txt``: it
     failed, or an interrupted run withdrew it)."""
-    folder = out_root / "comparison"
+    folder = out_root / COMPARISON
     if (folder / "paper.pdf").is_file():
         return ('<p><a href="comparison/paper.html">Comparison paper</a> · '
                 '<a href="comparison/paper.pdf">PDF</a></p>')

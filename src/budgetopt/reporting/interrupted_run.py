@@ -16,15 +16,14 @@ from pathlib import Path
 
 from budgetopt.core import files
 from budgetopt.reporting.scenario_folder import (
-    OUTPUTS,
+    BASELINE,
+    COMPARISON,
     STAGING,
     Outcome,
     keep_failed,
     write_error,
 )
 
-BASELINE = "baseline"
-COMPARISON = "comparison"
 COMPARISON_WITHDRAWN = ("The run was interrupted (Ctrl+C or SIGTERM) before the comparison "
                         "paper was made, so no comparison paper is shown; run again to make it.")
 ROUND_INTERRUPTED = ("Interrupted (Ctrl+C or SIGTERM) during a grant round's paper: its worker "
@@ -49,10 +48,7 @@ def withdraw_comparison(out_root: Path) -> None:
     ``.partial.ipynb``) and leave ``error.txt`` saying why."""
     folder = out_root / COMPARISON
     with suppress(OSError, files.OutputError):
-        if folder.is_dir():
-            keep_failed(folder, folder / STAGING)
-            for name in OUTPUTS:
-                (folder / name).unlink(missing_ok=True)
+        keep_failed(folder, folder / STAGING, notebook=False)  # results and notebooks go
         write_error(folder, COMPARISON_WITHDRAWN)
 
 

@@ -25,6 +25,8 @@ from budgetopt.reporting.render import render_html, render_pdf
 RESULT_FILES = (*OUTPUT_FILES, "paper.html", "paper.pdf")
 OUTPUTS = ("paper.ipynb", "error.txt", *RESULT_FILES)
 STAGING = ".partial.ipynb"
+BASELINE = "baseline"  # the scenario the others are compared with (parameters/baseline.yaml)
+COMPARISON = "comparison"  # the comparison paper's folder, beside the scenarios'
 INTERRUPTED = ("The run was interrupted (Ctrl+C or SIGTERM) before this paper was finished; "
                "run again to make it.")
 
