@@ -9,25 +9,35 @@ error is met.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-FULL_AT = """
-import os, sys, tempfile
+
+
+def full_at(name: str, real: Callable[..., tuple[int, str]]) -> Callable[..., tuple[int, str]]:
+    """``real`` (tempfile.mkstemp), but the temporary file of ``name`` is written to /dev/full:
+    its name is made as usual, its writes meet a full disk."""
+    def mkstemp(*args: Any, prefix: str = "", **kwargs: Any) -> tuple[int, str]:
+        fd, path = real(*args, prefix=prefix, **kwargs)
+        if prefix.startswith(f".{name}."):
+            os.close(fd)
+            fd = os.open("/dev/full", os.O_WRONLY)
+        return fd, path
+    return mkstemp
+
+
+FULL_AT = f"""
+import sys, tempfile
+sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
+from full_disk import full_at
 from budgetopt.cli import main
 
-name, real = sys.argv.pop(1), tempfile.mkstemp
-
-def mkstemp(*args, prefix="", **kwargs):
-    fd, path = real(*args, prefix=prefix, **kwargs)
-    if prefix.startswith(f".{name}."):
-        os.close(fd)
-        fd = os.open("/dev/full", os.O_WRONLY)
-    return fd, path
-
-tempfile.mkstemp = mkstemp
+tempfile.mkstemp = full_at(sys.argv.pop(1), tempfile.mkstemp)
 main()
 """
 

@@ -12,6 +12,8 @@ import pytest
 
 from budgetopt.core import files
 
+from full_disk import full_at
+
 
 @pytest.mark.parametrize("mask", [0o022, 0o077, 0o002])
 def test_files_get_the_permissions_the_umask_gives(tmp_path, mask):
@@ -87,16 +89,7 @@ def test_prepare_folder_removes_what_an_earlier_run_left(tmp_path):
 
 def _full_disk_at(monkeypatch, name: str) -> None:
     """The temporary file of ``name`` is written to /dev/full, as on a full disk."""
-    real_mkstemp = tempfile.mkstemp
-
-    def mkstemp(*args, prefix="", **kwargs):
-        fd, path = real_mkstemp(*args, prefix=prefix, **kwargs)
-        if prefix.startswith(f".{name}."):
-            os.close(fd)
-            fd = os.open("/dev/full", os.O_WRONLY)
-        return fd, path
-
-    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(tempfile, "mkstemp", full_at(name, tempfile.mkstemp))
 
 
 def test_files_written_together_are_all_or_none(tmp_path, monkeypatch):

@@ -298,15 +298,23 @@ def test_every_number_of_a_round_and_its_bids_has_a_documented_range():
                 assert mentions(rows[name], figure(col.upper)), name
 
 
+def sample_taking_cgs_from_the_baseline(tmp_path: Path, service: str = "community-grant-scheme",
+                                        year: int = 2025, devon: tuple[str, ...] = (
+                                            "devon", "plymouth", "torbay")) -> Path:
+    """The sample round with its CGS fund taken from the baseline scenario's allocation."""
+    doc = yaml.safe_load(SAMPLE.read_text())
+    doc["funds"][0] = {"id": "cgs", "name": "Community Grant Scheme", "from_scenario": {
+        "params": "parameters/baseline.yaml", "service": service, "year": year,
+        "areas": {"devon": list(devon), "cornwall": ["cornwall-ios"]}}}
+    path = tmp_path / "round.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
 def test_checking_a_round_names_a_fund_scenario_s_unknown_service_and_year(tmp_path):
     from budgetopt.grants.inputs import check_round
 
-    doc = yaml.safe_load(SAMPLE.read_text())
-    doc["funds"][0] = {"id": "cgs", "name": "Community Grant Scheme", "from_scenario": {
-        "params": "parameters/baseline.yaml", "service": "community-grants", "year": 2031,
-        "areas": {"devon": ["devon"], "cornwall": ["cornwall-ios"]}}}
-    path = tmp_path / "round.yaml"
-    path.write_text(yaml.safe_dump(doc))
+    path = sample_taking_cgs_from_the_baseline(tmp_path, "community-grants", 2031, ("devon",))
     with pytest.raises(InputError) as e:
         check_round(path, root=REPO)  # checked without solving the scenario
     found = {p.key: p for p in e.value.problems}
@@ -320,13 +328,7 @@ def test_a_misspelt_area_of_a_fund_is_said_alike_by_validate_and_by_a_run(tmp_pa
     # budgetopt grants and run refused; one check serves both now
     from budgetopt.grants.inputs import check_round, load_round_inputs
 
-    doc = yaml.safe_load(SAMPLE.read_text())
-    doc["funds"][0] = {"id": "cgs", "name": "Community Grant Scheme", "from_scenario": {
-        "params": "parameters/baseline.yaml", "service": "community-grant-scheme",
-        "year": 2025, "areas": {"devon": ["devon", "plymuth", "torbay"],
-                                "cornwall": ["cornwall-ios"]}}}
-    path = tmp_path / "round.yaml"
-    path.write_text(yaml.safe_dump(doc))
+    path = sample_taking_cgs_from_the_baseline(tmp_path, devon=("devon", "plymuth", "torbay"))
     for check in (check_round, load_round_inputs):
         with pytest.raises(InputError) as e:
             check(path, REPO)
@@ -337,14 +339,7 @@ def test_a_misspelt_area_of_a_fund_is_said_alike_by_validate_and_by_a_run(tmp_pa
 
 
 def test_a_fund_taken_from_a_scenario(tmp_path):
-    doc = yaml.safe_load(SAMPLE.read_text())
-    doc["funds"][0] = {"id": "cgs", "name": "Community Grant Scheme", "from_scenario": {
-        "params": "parameters/baseline.yaml", "service": "community-grant-scheme",
-        "year": 2025, "areas": {"devon": ["devon", "plymouth", "torbay"],
-                                "cornwall": ["cornwall-ios"]}}}
-    path = tmp_path / "round.yaml"
-    path.write_text(yaml.safe_dump(doc))
-    r = run_round(path, scores=False, root=REPO)
+    r = run_round(sample_taking_cgs_from_the_baseline(tmp_path), scores=False, root=REPO)
     cgs = r.inputs.budgets.loc["cgs"]
     assert cgs.sum() == 200000  # the scenario pins the published £200,000
     assert set(cgs.index) == {"devon", "cornwall"}
