@@ -46,6 +46,16 @@ def interrupt(proc: subprocess.Popen, how: str) -> None:
         proc.send_signal(signal.SIGINT if how.startswith("SIGINT") else signal.SIGTERM)
 
 
+def stopped_within(proc: subprocess.Popen, how: str, seconds: float) -> tuple[str, str]:
+    """Interrupt ``proc`` as ``how`` says; its stdout and stderr once it has exited, which it
+    must within ``seconds``."""
+    sent = time.monotonic()
+    interrupt(proc, how)
+    stdout, stderr = proc.communicate(timeout=max(30, 6 * seconds))
+    assert time.monotonic() - sent < seconds
+    return stdout, stderr
+
+
 def assert_quiet(stdout: str, stderr: str) -> None:
     """Nothing on stderr, and no kernel or traceback noise anywhere: only the run's sentences."""
     assert stderr == "", stderr
@@ -61,10 +71,7 @@ def test_an_interrupted_run_stops_within_seconds_and_says_what_finished(tmp_path
     with started(*SCENARIOS, "--jobs", "2", "--out", str(out)) as proc:
         begun = kernels_started(proc)
         assert len(begun) >= 3  # two workers and at least one kernel
-        sent = time.monotonic()
-        interrupt(proc, how)
-        stdout, stderr = proc.communicate(timeout=30)
-        assert time.monotonic() - sent < 10
+        stdout, stderr = stopped_within(proc, how, 10)
     assert proc.returncode == 130, stdout + stderr
     assert none_left(begun) == []  # no orphan worker or kernel
     assert "Interrupted: the workers and their kernels were stopped" in stdout
@@ -89,10 +96,7 @@ def test_papers_run_in_turn_stop_as_quietly(tmp_path, how):
         out = tmp_path / f"reports-{attempt}"
         with started(*SCENARIOS, "--out", str(out)) as proc:
             begun = kernels_started(proc)
-            sent = time.monotonic()
-            interrupt(proc, how)
-            stdout, stderr = proc.communicate(timeout=30)
-            assert time.monotonic() - sent < 10
+            stdout, stderr = stopped_within(proc, how, 10)
         assert proc.returncode == 130, stdout + stderr
         assert none_left(begun) == []
         assert_quiet(stdout, stderr)
@@ -142,10 +146,7 @@ def test_an_interrupt_while_the_files_are_checked_exits_130_with_a_sentence(tmp_
     with started(*params, "--out", str(out)) as proc:
         wait_for(out, proc, timeout=120)  # the output folder checked: the files are next
         time.sleep(0.5)
-        sent = time.monotonic()
-        interrupt(proc, how)
-        stdout, stderr = proc.communicate(timeout=30)
-        assert time.monotonic() - sent < 5
+        stdout, stderr = stopped_within(proc, how, 5)
     assert proc.returncode == 130, stdout + stderr
     assert stdout.strip().splitlines()[-1] == BEFORE_ANY_PAPER
     assert_quiet(stdout, stderr)
@@ -219,10 +220,7 @@ def test_an_interrupted_grant_round_paper_says_so_and_leaves_no_half_notebook(tm
     round_file = str(REPO / "parameters" / "grants" / "cgs-2025-26-sample.yaml")
     with started(round_file, "--out", str(out)) as proc:
         begun = kernels_started(proc, timeout=300, folder=folder)
-        sent = time.monotonic()
-        interrupt(proc, how)
-        stdout, stderr = proc.communicate(timeout=60)
-        assert time.monotonic() - sent < 10
+        stdout, stderr = stopped_within(proc, how, 10)
     assert proc.returncode == 130, stdout + stderr
     assert stdout.strip().splitlines()[-1] == ROUND_INTERRUPTED
     assert_quiet(stdout, stderr)
